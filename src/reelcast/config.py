@@ -1,0 +1,132 @@
+"""Settings: every default in one place, overridden by reelcast.toml and then by command-line flags."""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from reelcast.errors import ConfigError
+
+CONFIG_NAME = "reelcast.toml"
+
+
+@dataclass(frozen=True, slots=True)
+class ShowSettings:
+    title: str = "reelcast Film Reviews"
+    description: str = "Film reviews from around the web, read aloud."
+    author: str = "reelcast"
+    owner_name: str = "reelcast"
+    owner_email: str = "podcast@example.com"
+    language: str = "en"
+    link: str = "http://127.0.0.1:8000/"
+    # Where listeners fetch the files from: the feed's enclosure URLs start with it.
+    base_url: str = "http://127.0.0.1:8000/"
+    image: str | None = None  # path to a square cover, relative to the show folder
+    category: str = "TV & Film"
+    subcategory: str = "Film Reviews"
+    explicit: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ScriptSettings:
+    intro: str = "{show}. {title}{film}. A review by {author}."
+    outro: str = "That was {title}, by {author}{site}. Thanks for listening to {show}."
+    min_words: int = 150
+    max_words: int = 400
+
+
+@dataclass(frozen=True, slots=True)
+class SpeechSettings:
+    engine: str = "pyttsx3"
+    voice: str | None = None  # None: the engine's default English voice
+    rate: int = 170  # words per minute
+    volume: float = 1.0
+    workers: int = 0  # 0: one per CPU core
+
+
+@dataclass(frozen=True, slots=True)
+class AudioSettings:
+    bitrate_kbps: int = 96
+    sample_rate: int = 44100
+    target_lufs: float = -16.0
+    true_peak_db: float = -1.0
+    paragraph_pause_ms: int = 700
+    section_pause_ms: int = 1500
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    root: Path = Path(".")
+    show: ShowSettings = field(default_factory=ShowSettings)
+    script: ScriptSettings = field(default_factory=ScriptSettings)
+    speech: SpeechSettings = field(default_factory=SpeechSettings)
+    audio: AudioSettings = field(default_factory=AudioSettings)
+
+    @property
+    def episodes_dir(self) -> Path:
+        return self.root / "episodes"
+
+    @property
+    def feed_dir(self) -> Path:
+        return self.root / "feed"
+
+    @property
+    def catalog_path(self) -> Path:
+        return self.root / "reelcast.db"
+
+
+_SECTIONS = {
+    "show": ShowSettings,
+    "script": ScriptSettings,
+    "speech": SpeechSettings,
+    "audio": AudioSettings,
+}
+
+
+def load_settings(root: Path, overrides: dict[str, dict[str, Any]] | None = None) -> Settings:
+    """Read `root/reelcast.toml` if present; `overrides` (from flags) win over the file."""
+    path = root / CONFIG_NAME
+    data: dict[str, Any] = {}
+    if path.exists():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path} is not valid TOML ({exc}); fix the file or delete it to use defaults") from exc
+    for section, values in (overrides or {}).items():
+        data.setdefault(section, {}).update({k: v for k, v in values.items() if v is not None})
+
+    unknown = set(data) - set(_SECTIONS)
+    if unknown:
+        raise ConfigError(f"{path}: unknown section [{sorted(unknown)[0]}]; known: {', '.join(_SECTIONS)}")
+    parts = {name: _build(cls, data.get(name, {}), f"{path} [{name}]") for name, cls in _SECTIONS.items()}
+    settings = Settings(root=root, **parts)
+    _validate(settings, path)
+    return settings
+
+
+def _build(cls: type, values: dict[str, Any], where: str) -> Any:
+    known = {f.name: f for f in dataclasses.fields(cls)}
+    for key, value in values.items():
+        if key not in known:
+            raise ConfigError(f"{where}: unknown setting '{key}'; known: {', '.join(known)}")
+    try:
+        return cls(**values)
+    except TypeError as exc:
+        raise ConfigError(f"{where}: {exc}") from exc
+
+
+def _validate(settings: Settings, path: Path) -> None:
+    audio, speech, show = settings.audio, settings.speech, settings.show
+    if audio.bitrate_kbps not in (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320):
+        raise ConfigError(f"{path}: bitrate_kbps = {audio.bitrate_kbps} is not an MP3 bitrate; use e.g. 64, 96 or 128")
+    if not -40 <= audio.target_lufs <= -5:
+        raise ConfigError(f"{path}: target_lufs = {audio.target_lufs} is out of range; podcasts use -16 (stereo -14)")
+    if not 50 <= speech.rate <= 400:
+        raise ConfigError(f"{path}: rate = {speech.rate} words per minute is out of range 50-400")
+    if not 0 < speech.volume <= 1:
+        raise ConfigError(f"{path}: volume = {speech.volume} must be in (0, 1]")
+    if not show.base_url.startswith(("http://", "https://")):
+        raise ConfigError(f"{path}: base_url = {show.base_url!r} must be an absolute http(s) URL")

@@ -1,0 +1,156 @@
+"""The frozen data that flows between stages.
+
+RawPage -> Article -> Script -> SectionAudio[] -> EpisodeAudio -> Episode -> feed
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class RawPage:
+    """A page as read, before any parsing. `source` names it in messages (a path, a URL or '-')."""
+
+    source: str
+    content: bytes
+    url: str | None = None
+    content_type: str | None = None
+
+
+class BlockKind(str, Enum):
+    HEADING = "heading"
+    PARAGRAPH = "paragraph"
+    LIST_ITEM = "list_item"
+    QUOTE = "quote"
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    kind: BlockKind
+    text: str
+    level: int = 0  # heading level (2-4) for headings, 0 otherwise
+
+
+@dataclass(frozen=True, slots=True)
+class Film:
+    title: str
+    year: int | None = None
+    director: str | None = None
+    cast: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Rating:
+    value: float
+    best: float = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    source: str
+    title: str
+    blocks: tuple[Block, ...]
+    byline: str | None = None
+    published: datetime | None = None
+    modified: datetime | None = None
+    site_name: str | None = None
+    language: str | None = None
+    canonical_url: str | None = None
+    description: str | None = None
+    lead_image: str | None = None
+    film: Film | None = None
+    rating: Rating | None = None
+
+    @property
+    def paragraphs(self) -> tuple[str, ...]:
+        return tuple(b.text for b in self.blocks if b.kind is not BlockKind.HEADING)
+
+    @property
+    def word_count(self) -> int:
+        return sum(len(b.text.split()) for b in self.blocks)
+
+
+class SectionKind(str, Enum):
+    INTRO = "intro"
+    BODY = "body"
+    OUTRO = "outro"
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """One narrated chapter. `paragraphs` are speech-ready text, read with a pause between them."""
+
+    index: int
+    kind: SectionKind
+    title: str
+    paragraphs: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(self.paragraphs)
+
+    @property
+    def word_count(self) -> int:
+        return sum(len(p.split()) for p in self.paragraphs)
+
+
+@dataclass(frozen=True, slots=True)
+class Script:
+    title: str
+    sections: tuple[Section, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    """A stretch of narration and when it is heard, relative to the start of its audio."""
+
+    start_ms: int
+    end_ms: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class SectionAudio:
+    section: Section
+    wav: Path
+    duration_ms: int
+    cues: tuple[Cue, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Chapter:
+    title: str
+    start_ms: int
+    end_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class EpisodeAudio:
+    path: Path
+    duration_ms: int
+    size_bytes: int
+    chapters: tuple[Chapter, ...]
+    cues: tuple[Cue, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Episode:
+    """A published episode as the catalog keeps it and the feed shows it."""
+
+    guid: str
+    slug: str
+    title: str
+    summary: str
+    source: str
+    link: str | None
+    author: str | None
+    published: datetime
+    audio_file: str  # file name inside the episodes folder
+    size_bytes: int
+    duration_ms: int
+    chapters: tuple[Chapter, ...] = field(default=())
+    image: str | None = None
