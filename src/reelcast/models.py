@@ -114,11 +114,19 @@ class Cue:
 
 
 @dataclass(frozen=True, slots=True)
-class SectionAudio:
-    section: Section
+class Clip:
+    """One paragraph as an engine spoke it, and when each word began (char offset, ms)."""
+
+    text: str
     wav: Path
     duration_ms: int
-    cues: tuple[Cue, ...] = ()
+    word_starts: tuple[tuple[int, int], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SectionAudio:
+    section: Section
+    clips: tuple[Clip, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +143,8 @@ class EpisodeAudio:
     size_bytes: int
     chapters: tuple[Chapter, ...]
     cues: tuple[Cue, ...] = ()
+    loudness_lufs: float | None = None
+    true_peak_db: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,216 @@
+"""Section audio -> one loudness-normalised, tagged, chaptered MP3.
+
+Stitching (pydub) and timing happen here, so chapter starts and transcript cues are taken from the
+very audio we encode. Loudness is measured, not assumed: each encode is metered with ffmpeg's
+EBU R128 filter and the gain corrected until the MP3 itself meets the target.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from mutagen.id3 import CHAP, COMM, CTOC, ID3, TALB, TCON, TDRC, TIT2, TLAN, TPE1, WOAS, CTOCFlags
+from mutagen.mp3 import MP3
+from pydub import AudioSegment
+
+from reelcast.config import AudioSettings
+from reelcast.errors import AudioError
+from reelcast.ffmpeg import Loudness, ffmpeg_exe, measure_loudness
+from reelcast.models import Chapter, Clip, Cue, EpisodeAudio, SectionAudio
+
+log = logging.getLogger(__name__)
+
+_LOUDNESS_TOLERANCE_LU = 0.3
+_MAX_ENCODES = 4
+# The limiter works on sample peaks; encoding adds inter-sample peaks, so it aims a little lower.
+_CEILING_HEADROOM_DB = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class Stitched:
+    audio: AudioSegment
+    chapters: tuple[Chapter, ...]
+    cues: tuple[Cue, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Tags:
+    title: str
+    artist: str | None
+    album: str
+    date: datetime | None
+    comment: str | None  # the source URL
+    language: str | None = None
+
+
+def stitch(sections: Sequence[SectionAudio], settings: AudioSettings) -> Stitched:
+    """Join the clips, with a short pause between paragraphs and a longer one between sections."""
+    if not sections or not any(s.clips for s in sections):
+        raise AudioError("there is no audio to stitch")
+    first = AudioSegment.from_file(sections[0].clips[0].wav)
+    rate = first.frame_rate
+    paragraph_pause = AudioSegment.silent(settings.paragraph_pause_ms, frame_rate=rate)
+    section_pause = AudioSegment.silent(settings.section_pause_ms, frame_rate=rate)
+
+    pieces: list[AudioSegment] = []
+    position = 0
+    chapters: list[Chapter] = []
+    cues: list[Cue] = []
+    for n, section in enumerate(sections):
+        if n:
+            pieces.append(section_pause)
+            position += len(section_pause)
+        start = position
+        for k, clip in enumerate(section.clips):
+            if k:
+                pieces.append(paragraph_pause)
+                position += len(paragraph_pause)
+            audio = AudioSegment.from_file(clip.wav).set_channels(1).set_frame_rate(rate)
+            pieces.append(audio)
+            cues.extend(clip_cues(clip, position, len(audio)))
+            position += len(audio)
+        chapters.append(Chapter(section.section.title, start, position))
+
+    joined = sum(pieces[1:], pieces[0])
+    # Chapters tile the episode: each runs until the next begins, the last to the very end.
+    tiled = [Chapter(c.title, c.start_ms, nxt.start_ms) for c, nxt in zip(chapters, chapters[1:])]
+    tiled.append(Chapter(chapters[-1].title, chapters[-1].start_ms, len(joined)))
+    return Stitched(joined, tuple(tiled), tuple(cues))
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=\S)")
+
+
+def clip_cues(clip: Clip, offset_ms: int, duration_ms: int) -> list[Cue]:
+    """One cue per sentence, timed by the engine's word events (or the whole clip without them)."""
+    if not clip.word_starts:
+        return [Cue(offset_ms, offset_ms + duration_ms, clip.text)]
+    starts: list[tuple[int, str]] = []
+    begin = 0
+    for match in _SENTENCE_END.finditer(clip.text):
+        starts.append((begin, clip.text[begin : match.start()].strip()))
+        begin = match.end()
+    starts.append((begin, clip.text[begin:].strip()))
+
+    def heard_at(char: int) -> int:
+        # the first word that starts at or after the sentence's first character
+        for position, ms in clip.word_starts:
+            if position >= char:
+                return ms
+        return clip.word_starts[-1][1]
+
+    times = [0 if i == 0 else heard_at(char) for i, (char, _) in enumerate(starts)]
+    ends = times[1:] + [duration_ms]
+    return [
+        Cue(offset_ms + t, offset_ms + max(t, end), text)
+        for t, end, (_, text) in zip(times, ends, starts)
+        if text
+    ]
+
+
+def encode(stitched: Stitched, out: Path, tags: Tags, settings: AudioSettings, workdir: Path) -> EpisodeAudio:
+    """Master `stitched` to `out` (an MP3 at the settings' loudness), tag it, and add its chapters."""
+    source = workdir / "stitched.wav"
+    stitched.audio.export(source, format="wav")
+    loudness = measure_loudness(source)
+    if loudness.integrated_lufs == float("-inf"):
+        raise AudioError("the stitched audio is silent: the speech engine produced no sound")
+
+    tmp = out.with_name(f".{out.name}.part")
+    gain = settings.target_lufs - loudness.integrated_lufs
+    ceiling = settings.true_peak_db - _CEILING_HEADROOM_DB
+    tried: list[tuple[float, float]] = []  # (gain, measured loudness)
+    for _attempt in range(_MAX_ENCODES):
+        result = _encode_once(stitched.audio, tmp, gain, ceiling, settings)
+        log.debug("gain %+.2f dB, ceiling %.2f dBFS -> %s", gain, ceiling, result)
+        tried.append((gain, result.integrated_lufs))
+        loud_ok = abs(result.integrated_lufs - settings.target_lufs) <= _LOUDNESS_TOLERANCE_LU
+        peak_ok = result.true_peak_db <= settings.true_peak_db
+        if loud_ok and peak_ok:
+            break
+        if not peak_ok:
+            ceiling -= result.true_peak_db - settings.true_peak_db + 0.1
+        gain = _next_gain(tried, settings.target_lufs)
+    else:
+        tmp.unlink(missing_ok=True)
+        raise AudioError(
+            f"could not reach {settings.target_lufs} LUFS with true peak at most {settings.true_peak_db} dBTP "
+            f"(last: {result.integrated_lufs:.1f} LUFS, {result.true_peak_db:.1f} dBTP); try a lower target_lufs"
+        )
+
+    write_tags(tmp, tags, stitched.chapters)
+    duration_ms = round(MP3(tmp).info.length * 1000)
+    os.replace(tmp, out)
+    return EpisodeAudio(
+        path=out,
+        duration_ms=duration_ms,
+        size_bytes=out.stat().st_size,
+        chapters=stitched.chapters,
+        cues=stitched.cues,
+        loudness_lufs=result.integrated_lufs,
+        true_peak_db=result.true_peak_db,
+    )
+
+
+def _next_gain(tried: list[tuple[float, float]], target: float) -> float:
+    """Secant step on (gain -> loudness): the limiter makes loudness rise slower than gain."""
+    gain, measured = tried[-1]
+    slope = 1.0
+    if len(tried) > 1:
+        (g0, m0), (g1, m1) = tried[-2], tried[-1]
+        if g1 != g0 and m1 != m0:
+            slope = min(1.0, max(0.2, (m1 - m0) / (g1 - g0)))
+    return gain + (target - measured) / slope
+
+
+def _encode_once(audio: AudioSegment, out: Path, gain_db: float, ceiling_db: float, settings: AudioSettings) -> Loudness:
+    limit = 10 ** (ceiling_db / 20)
+    chain = (
+        f"aresample={settings.sample_rate}:resampler=soxr,"
+        f"volume={gain_db:.2f}dB,"
+        f"alimiter=limit={limit:.4f}:attack=5:release=50:level=disabled"
+    )
+    AudioSegment.converter = ffmpeg_exe()
+    try:
+        audio.export(
+            out,
+            format="mp3",
+            bitrate=f"{settings.bitrate_kbps}k",
+            parameters=["-af", chain, "-ar", str(settings.sample_rate), "-ac", "1", "-write_xing", "1"],
+        ).close()
+    except Exception as exc:  # pydub raises its own CouldntEncodeError with ffmpeg's output
+        raise AudioError(f"MP3 encoding failed: {str(exc).strip().splitlines()[-1]}") from exc
+    return measure_loudness(out)
+
+
+def write_tags(path: Path, tags: Tags, chapters: Sequence[Chapter]) -> None:
+    """ID3v2.4 tags, and chapters as CHAP frames under one top-level CTOC (ID3v2 Chapter Frame Addendum)."""
+    id3 = ID3()
+    id3.add(TIT2(encoding=3, text=tags.title))
+    id3.add(TALB(encoding=3, text=tags.album))
+    id3.add(TCON(encoding=3, text="Podcast"))
+    if tags.artist:
+        id3.add(TPE1(encoding=3, text=tags.artist))
+    if tags.date:
+        id3.add(TDRC(encoding=3, text=tags.date.strftime("%Y-%m-%d")))
+    if tags.comment:
+        id3.add(COMM(encoding=3, lang="eng", desc="", text=tags.comment))
+        id3.add(WOAS(url=tags.comment))
+    if tags.language:
+        id3.add(TLAN(encoding=3, text=tags.language))
+    ids = [f"chp{n}" for n in range(len(chapters))]
+    id3.add(CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED, child_element_ids=ids,
+                 sub_frames=[TIT2(encoding=3, text="Chapters")]))
+    for element_id, chapter in zip(ids, chapters):
+        id3.add(CHAP(element_id=element_id, start_time=chapter.start_ms, end_time=chapter.end_ms,
+                     sub_frames=[TIT2(encoding=3, text=chapter.title)]))
+    try:
+        id3.save(path, v2_version=4)
+    except Exception as exc:  # mutagen raises several unrelated types for an unwritable file
+        raise AudioError(f"could not tag {path.name}: {exc}") from exc

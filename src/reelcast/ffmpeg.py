@@ -1,0 +1,63 @@
+"""The one wrapper around the ffmpeg binary (pip's imageio-ffmpeg unless REELCAST_FFMPEG says otherwise)."""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from reelcast.errors import AudioError
+
+
+@functools.cache
+def ffmpeg_exe() -> str:
+    if override := os.environ.get("REELCAST_FFMPEG"):
+        return override
+    try:
+        import imageio_ffmpeg
+
+        return imageio_ffmpeg.get_ffmpeg_exe()
+    except (ImportError, RuntimeError) as exc:
+        raise AudioError(
+            "ffmpeg was not found; reinstall reelcast (pip install -e .) so that imageio-ffmpeg brings it, "
+            "or set REELCAST_FFMPEG to an ffmpeg binary"
+        ) from exc
+
+
+def run_ffmpeg(args: list[str]) -> str:
+    """Run ffmpeg with `args`; return its stderr (where its filters report). Raise AudioError on failure."""
+    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-y", *args]
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, errors="replace", check=False)
+    except OSError as exc:
+        raise AudioError(f"could not run ffmpeg ({exc}); set REELCAST_FFMPEG to a working ffmpeg") from exc
+    if done.returncode != 0:
+        tail = " | ".join(done.stderr.strip().splitlines()[-3:])
+        raise AudioError(f"ffmpeg failed: {tail}")
+    return done.stderr
+
+
+@dataclass(frozen=True, slots=True)
+class Loudness:
+    integrated_lufs: float
+    true_peak_db: float
+    range_lu: float
+
+
+_SUMMARY = re.compile(
+    r"I:\s+(?P<i>-?[\d.]+|-inf) LUFS.*?LRA:\s+(?P<lra>-?[\d.]+) LU.*?True peak:\s+Peak:\s+(?P<tp>-?[\d.]+|-inf) dBFS",
+    re.S,
+)
+
+
+def measure_loudness(path: Path) -> Loudness:
+    """EBU R128 integrated loudness, loudness range and true peak, as ffmpeg's ebur128 filter measures them."""
+    report = run_ffmpeg(["-nostats", "-i", str(path), "-af", "ebur128=peak=true", "-f", "null", "-"])
+    match = _SUMMARY.search(report[report.rfind("Summary:") :])
+    if not match:
+        raise AudioError(f"ffmpeg gave no loudness summary for {path}")
+    as_float = lambda s: float("-inf") if s == "-inf" else float(s)  # noqa: E731
+    return Loudness(as_float(match["i"]), as_float(match["tp"]), float(match["lra"]))

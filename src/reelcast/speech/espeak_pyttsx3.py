@@ -1,0 +1,191 @@
+"""The default engine: pyttsx3 driving eSpeak NG, with the eSpeak driver's known bugs designed around.
+
+pyttsx3 2.99's eSpeak driver, measured here:
+- `runAndWait()` can return before the audio is complete: synthesis runs on eSpeak's own thread.
+  We wait for eSpeak's end-of-message event and `espeak_Synchronize`, then write the WAV ourselves.
+- `Synth` is told the text is `len(text) * 10` bytes long, so eSpeak reads past the buffer (a
+  2,570-word text crashed 5 runs in 6). We pass the real length of a NUL-terminated buffer.
+- audio is gathered with `bytes +=`, quadratic in length; we gather into a `bytearray`.
+- it prints "Audio saved to ..." on stdout; we write the file, so nothing is printed.
+eSpeak can be initialised once per process, and an engine made in a parent breaks forked children:
+one engine per process, made lazily in the process that uses it.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import threading
+import wave
+from pathlib import Path
+
+from reelcast.config import SpeechSettings
+from reelcast.errors import SpeechError
+from reelcast.models import Clip
+from reelcast.speech.base import VoiceInfo, register
+
+SAMPLE_RATE = 22050  # eSpeak NG's native rate
+_SYNTH_TIMEOUT_S = 300
+
+
+def _load_espeak_library() -> None:
+    """Make pip's eSpeak NG (espeakng-loader) the one pyttsx3 finds, with its voice data.
+
+    pyttsx3 asks the dynamic loader for 'libespeak-ng.so.1'; a library already loaded globally
+    under that soname answers, so no system package is needed.
+    """
+    try:
+        import espeakng_loader
+    except ImportError:
+        return  # fall back to a system libespeak-ng, if any
+    os.environ.setdefault("ESPEAK_DATA_PATH", espeakng_loader.get_data_path())
+    ctypes.CDLL(espeakng_loader.get_library_path(), mode=ctypes.RTLD_GLOBAL)
+
+
+def _import_driver():
+    _load_espeak_library()
+    try:
+        from pyttsx3.drivers import _espeak
+        from pyttsx3.drivers.espeak import EspeakDriver
+    except (ImportError, OSError, RuntimeError) as exc:
+        raise SpeechError(
+            "eSpeak NG could not be loaded; reinstall reelcast (pip install -e .) so that "
+            "espeakng-loader brings it, or install the Debian package libespeak-ng1"
+        ) from exc
+    return _espeak, EspeakDriver
+
+
+class _Pyttsx3Runtime:
+    """The single pyttsx3 engine of this process, with our driver in place of pyttsx3's."""
+
+    _instance: _Pyttsx3Runtime | None = None
+
+    @classmethod
+    def get(cls) -> _Pyttsx3Runtime:
+        if cls._instance is None:
+            cls._instance = cls()
+        return cls._instance
+
+    def __init__(self) -> None:
+        import sys
+        import types
+
+        import pyttsx3
+
+        self.espeak, base = _import_driver()
+        runtime = self
+
+        class Driver(base):  # type: ignore[misc, valid-type]
+            def __init__(self, proxy):  # noqa: ANN001
+                super().__init__(proxy)
+                runtime.driver = self
+                self.audio = bytearray()
+                self.words: list[tuple[int, int]] = []
+                self.done = threading.Event()
+                self._callback = runtime.espeak.t_espeak_callback(self._collect)
+                runtime.espeak.cSetSynthCallback(self._callback)
+
+            def save_to_file(self, text: str, filename: str) -> None:
+                self._text_to_say = text  # the file is written by the engine after synthesis
+
+            def _start_synthesis(self, text: str) -> None:
+                self._proxy.setBusy(True)
+                self._proxy.notify("started-utterance")
+                self.audio, self.words = bytearray(), []
+                self.done.clear()
+                self._speaking = True
+                data = text.encode("utf-8") + b"\0"
+                es = runtime.espeak
+                status = es.cSynth(data, len(data), 0, es.POS_CHARACTER, 0, es.ENDPAUSE | es.CHARS_UTF8, None, None)
+                if status != es.EE_OK:
+                    self._finish()
+                    raise SpeechError(f"eSpeak refused the text (status {status})")
+
+            def _collect(self, wav, numsamples, events):  # noqa: ANN001
+                es = runtime.espeak
+                i = 0
+                while events[i].type != es.EVENT_LIST_TERMINATED:
+                    event = events[i]
+                    if event.type == es.EVENT_WORD:
+                        self.words.append((event.text_position - 1, event.audio_position))
+                    elif event.type == es.EVENT_MSG_TERMINATED:
+                        self._finish()
+                    i += 1
+                if numsamples > 0:
+                    self.audio += ctypes.string_at(wav, numsamples * ctypes.sizeof(ctypes.c_short))
+                return 0
+
+            def _finish(self) -> None:
+                self._speaking = False
+                self._proxy.notify("finished-utterance", completed=True)
+                self._proxy.setBusy(False)
+                self.endLoop()
+                self.done.set()
+
+        module = types.ModuleType("pyttsx3.drivers.reelcast_espeak")
+        module.buildDriver = Driver  # type: ignore[attr-defined]
+        sys.modules[module.__name__] = module
+        self.driver: Driver | None = None
+        self.engine = pyttsx3.init("reelcast_espeak")
+        # pyttsx3 caches engines by driver name; ours must stay the only one of this process.
+
+    def configure(self, settings: SpeechSettings) -> None:
+        try:
+            if settings.voice:
+                self.engine.setProperty("voice", settings.voice)
+            self.engine.setProperty("rate", settings.rate)
+            self.engine.setProperty("volume", settings.volume)
+        except (ValueError, KeyError) as exc:
+            raise SpeechError(
+                f"eSpeak NG does not know voice '{settings.voice}'; run 'reelcast voices' to list them"
+            ) from exc
+
+    def speak(self, text: str) -> tuple[bytes, list[tuple[int, int]]]:
+        driver = self.driver
+        assert driver is not None
+        self.engine.save_to_file(text, os.devnull)
+        self.engine.runAndWait()
+        if not driver.done.wait(_SYNTH_TIMEOUT_S):
+            raise SpeechError(f"eSpeak did not finish a {len(text.split())}-word text in {_SYNTH_TIMEOUT_S} s")
+        self.espeak.Synchronize()
+        return bytes(driver.audio), list(driver.words)
+
+
+class Pyttsx3Engine:
+    """pyttsx3 + eSpeak NG. Made cheaply; the native engine starts on first use in this process."""
+
+    name = "pyttsx3"
+
+    def __init__(self, settings: SpeechSettings) -> None:
+        self.settings = settings
+
+    def _runtime(self) -> _Pyttsx3Runtime:
+        runtime = _Pyttsx3Runtime.get()
+        runtime.configure(self.settings)
+        return runtime
+
+    def synthesize(self, text: str, wav: Path) -> Clip:
+        if not text.strip():
+            raise SpeechError("nothing to say: the text is empty")
+        audio, words = self._runtime().speak(text)
+        if not audio:
+            raise SpeechError(f"eSpeak produced no audio for: {text[:60]!r}")
+        tmp = wav.with_name(wav.name + ".part")
+        with wave.open(str(tmp), "wb") as out:
+            out.setnchannels(1)
+            out.setsampwidth(2)
+            out.setframerate(SAMPLE_RATE)
+            out.writeframes(audio)
+        os.replace(tmp, wav)
+        duration_ms = round(len(audio) / 2 / SAMPLE_RATE * 1000)
+        return Clip(text=text, wav=wav, duration_ms=duration_ms, word_starts=tuple(words))
+
+    def voices(self) -> list[VoiceInfo]:
+        runtime = _Pyttsx3Runtime.get()
+        return [
+            VoiceInfo(id=v.id, name=v.name, languages=tuple(v.languages or ()), gender=v.gender)
+            for v in runtime.engine.getProperty("voices")
+        ]
+
+
+register("pyttsx3", Pyttsx3Engine)

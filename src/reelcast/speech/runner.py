@@ -1,0 +1,137 @@
+"""Speak a whole script: every paragraph of every section, in parallel, each clip checked.
+
+Paragraphs are independent, so they are spoken in a process pool, one engine per worker process.
+Workers are spawned, not forked: an eSpeak engine started in a parent breaks forked children.
+"""
+
+from __future__ import annotations
+
+import functools
+import multiprocessing
+import os
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+from pydub import AudioSegment
+
+from reelcast.config import SpeechSettings
+from reelcast.errors import SpeechError
+from reelcast.models import Clip, Script, SectionAudio
+from reelcast.speech.base import Engine, make_engine
+
+Progress = Callable[[int, int], None]  # (paragraphs done, paragraphs in all)
+
+# A clip is suspect when it holds a silence longer than this, or runs far off its word count.
+MAX_SILENCE_MS = 2000
+_SILENCE_DBFS = -50.0
+_WINDOW_MS = 50
+_DURATION_SLACK = (0.4, 2.5)  # allowed ratio of real to expected duration
+
+
+def worker_count(settings: SpeechSettings) -> int:
+    return settings.workers if settings.workers > 0 else max(1, os.cpu_count() or 1)
+
+
+def speak_script(
+    script: Script,
+    settings: SpeechSettings,
+    workdir: Path,
+    engine: Engine | None = None,
+    on_progress: Progress | None = None,
+) -> tuple[SectionAudio, ...]:
+    """Speak every paragraph of `script` into WAV files under `workdir`, in script order.
+
+    With an `engine` given (or one worker), everything runs in this process.
+    """
+    jobs = [
+        (section.index, n, text, workdir / f"s{section.index:02d}p{n:03d}.wav")
+        for section in script.sections
+        for n, text in enumerate(section.paragraphs)
+    ]
+    total, done = len(jobs), 0
+    clips: dict[tuple[int, int], Clip] = {}
+
+    def finished(key: tuple[int, int], clip: Clip) -> None:
+        nonlocal done
+        clips[key] = clip
+        done += 1
+        if on_progress:
+            on_progress(done, total)
+
+    workers = min(worker_count(settings), total)
+    if engine is not None or workers <= 1:
+        engine = engine or make_engine(settings)
+        for section, n, text, wav in jobs:
+            finished((section, n), speak_checked(engine, text, wav, settings.rate))
+    else:
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            futures = {
+                (section, n): pool.submit(_speak_in_worker, settings, text, wav)
+                for section, n, text, wav in jobs
+            }
+            for key, future in futures.items():
+                finished(key, future.result())
+
+    return tuple(
+        SectionAudio(section, tuple(clips[(section.index, n)] for n in range(len(section.paragraphs))))
+        for section in script.sections
+    )
+
+
+@functools.cache
+def _worker_engine(settings: SpeechSettings) -> Engine:
+    return make_engine(settings)
+
+
+def _speak_in_worker(settings: SpeechSettings, text: str, wav: Path) -> Clip:
+    return speak_checked(_worker_engine(settings), text, wav, settings.rate)
+
+
+def speak_checked(engine: Engine, text: str, wav: Path, rate_wpm: int) -> Clip:
+    """Speak `text`; if the clip is silent, holed or truncated, speak it once more, then give up."""
+    problem = ""
+    for _attempt in range(2):
+        clip = engine.synthesize(text, wav)
+        problem = clip_problem(clip, rate_wpm)
+        if not problem:
+            return clip
+    raise SpeechError(f"the {engine.name} engine made unusable audio twice ({problem}) for: {text[:60]!r}")
+
+
+def clip_problem(clip: Clip, rate_wpm: int) -> str:
+    """Why a clip is not fit for the episode, or '' when it is."""
+    if not clip.wav.exists() or clip.wav.stat().st_size == 0:
+        return "no audio file"
+    audio = AudioSegment.from_file(clip.wav)
+    words = len(clip.text.split())
+    expected_ms = words / rate_wpm * 60_000
+    low, high = _DURATION_SLACK
+    if len(audio) < expected_ms * low:
+        return f"{len(audio) / 1000:.1f} s of audio for {words} words: truncated"
+    if words >= 3 and len(audio) > expected_ms * high + 2000:
+        return f"{len(audio) / 1000:.1f} s of audio for {words} words: far too long"
+    longest = longest_silence_ms(audio)
+    if longest > MAX_SILENCE_MS:
+        return f"a silence of {longest / 1000:.1f} s inside the speech"
+    return ""
+
+
+def longest_silence_ms(audio: AudioSegment) -> int:
+    """The longest run of quiet 50 ms windows, in ms (silence at the very start and end included)."""
+    samples = np.array(audio.get_array_of_samples(), dtype=np.float64)
+    window = max(1, audio.frame_rate * _WINDOW_MS // 1000)
+    count = len(samples) // window
+    if count == 0:
+        return len(audio)
+    frames = samples[: count * window].reshape(count, window)
+    rms = np.sqrt(np.mean(frames**2, axis=1))
+    full_scale = float(1 << (8 * audio.sample_width - 1))
+    quiet = rms < full_scale * 10 ** (_SILENCE_DBFS / 20)
+    longest = run = 0
+    for is_quiet in quiet:
+        run = run + 1 if is_quiet else 0
+        longest = max(longest, run)
+    return longest * _WINDOW_MS
