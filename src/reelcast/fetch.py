@@ -1,0 +1,159 @@
+"""Source -> RawPage: a local file, standard input ('-') or an http(s) URL.
+
+The only module that talks HTTP to the outside, and only to the URL the user gave.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from email.message import Message
+from pathlib import Path
+from typing import BinaryIO
+
+from reelcast.errors import FetchError
+from reelcast.models import RawPage
+
+log = logging.getLogger(__name__)
+
+USER_AGENT = "reelcast/0.1 (+podcast generator)"
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+# Leading bytes of formats people save by mistake; none of them is a web page.
+_BINARY_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF-", "a PDF document"),
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"RIFF", "a RIFF file (WAV/WebP/AVI)"),
+    (b"ID3", "an MP3 file"),
+    (b"PK\x03\x04", "a ZIP archive (or an office document)"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"\x7fELF", "a program"),
+    (b"OggS", "an Ogg file"),
+    (b"fLaC", "a FLAC file"),
+)
+# UTF-16/32 pages are legal HTML and contain NUL bytes, so they are let through by their BOM.
+_WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+@dataclass(frozen=True, slots=True)
+class FetchLimits:
+    timeout_s: float = 20.0
+    max_bytes: int = 10 * 1024 * 1024
+    max_redirects: int = 5
+
+
+def read_page(source: str, *, stdin: BinaryIO | None = None, limits: FetchLimits = FetchLimits()) -> RawPage:
+    """Read `source` (a path, '-' for standard input, or an http(s) URL) as bytes, checked to look like HTML."""
+    if source == "-":
+        page = _read_stdin(stdin if stdin is not None else sys.stdin.buffer, limits)
+    elif source.lower().startswith(("http://", "https://")):
+        page = _read_url(source, limits)
+    else:
+        page = _read_file(source, limits)
+    _check_looks_like_html(page)
+    return page
+
+
+def _read_file(source: str, limits: FetchLimits) -> RawPage:
+    path = Path(source).expanduser()
+    if not path.exists():
+        raise FetchError(f"{source}: no such file; check the path, or give an http(s):// URL")
+    if path.is_dir():
+        raise FetchError(f"{source} is a directory; give the saved .html page inside it")
+    try:
+        size = path.stat().st_size
+        if size > limits.max_bytes:
+            raise FetchError(f"{source} is {_mb(size)}, over the {_mb(limits.max_bytes)} limit; is it really a review page?")
+        with path.open("rb") as handle:
+            content = handle.read(limits.max_bytes + 1)
+    except PermissionError as exc:
+        raise FetchError(f"{source} is not readable (permission denied); check its permissions") from exc
+    except OSError as exc:
+        raise FetchError(f"{source} could not be read ({exc.strerror or exc}); check the file") from exc
+    if len(content) > limits.max_bytes:  # the file grew while we read it, or it is a device
+        raise FetchError(f"{source} is over the {_mb(limits.max_bytes)} limit; is it really a review page?")
+    return RawPage(source=source, content=content, url=None, content_type=None)
+
+
+def _read_stdin(stream: BinaryIO, limits: FetchLimits) -> RawPage:
+    try:
+        content = stream.read(limits.max_bytes + 1)
+    except OSError as exc:
+        raise FetchError(f"standard input could not be read ({exc}); pipe an HTML page into reelcast") from exc
+    if len(content) > limits.max_bytes:
+        raise FetchError(f"standard input is over the {_mb(limits.max_bytes)} limit; is it really a review page?")
+    return RawPage(source="-", content=content)
+
+
+class _LimitedRedirects(urllib.request.HTTPRedirectHandler):
+    def __init__(self, max_redirects: int) -> None:
+        self.max_redirections = max_redirects
+        self.max_repeats = max_redirects
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
+        # Never follow a redirect off the web (file:, ftp:): the user asked for a web page.
+        if not newurl.lower().startswith(("http://", "https://")):
+            raise FetchError(f"{req.full_url} redirects to {newurl}, which is not a web address")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def _read_url(url: str, limits: FetchLimits) -> RawPage:
+    opener = urllib.request.build_opener(_LimitedRedirects(limits.max_redirects))
+    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"})
+    try:
+        with opener.open(request, timeout=limits.timeout_s) as response:
+            final_url = response.geturl()
+            headers: Message = response.headers
+            content_type = headers.get("Content-Type")
+            _check_content_type(url, content_type)
+            declared = headers.get("Content-Length")
+            if declared and declared.isdigit() and int(declared) > limits.max_bytes:
+                raise FetchError(f"{url} is {_mb(int(declared))}, over the {_mb(limits.max_bytes)} limit; save the page and pass the file")
+            content = response.read(limits.max_bytes + 1)
+    except urllib.error.HTTPError as exc:
+        if exc.code in (301, 302, 303, 307, 308):
+            raise FetchError(f"{url} redirected more than {limits.max_redirects} times; open it in a browser and pass the final address") from exc
+        raise FetchError(f"{url} answered HTTP {exc.code} {exc.reason}; check the address, or save the page and pass the file") from exc
+    except urllib.error.URLError as exc:
+        if isinstance(exc.reason, FetchError):
+            raise exc.reason from exc
+        raise FetchError(f"{url} could not be reached ({exc.reason}); check the address and your connection") from exc
+    except TimeoutError as exc:
+        raise FetchError(f"{url} did not answer within {limits.timeout_s:g} s; try again later, or save the page and pass the file") from exc
+    except OSError as exc:
+        raise FetchError(f"{url} could not be read ({exc}); try again, or save the page and pass the file") from exc
+    if len(content) > limits.max_bytes:
+        raise FetchError(f"{url} is over the {_mb(limits.max_bytes)} limit; save the page and pass the file")
+    log.debug("fetched %s (%d bytes, %s)", final_url, len(content), content_type)
+    return RawPage(source=url, content=content, url=final_url, content_type=content_type)
+
+
+def _check_content_type(url: str, content_type: str | None) -> None:
+    if content_type is None:
+        return  # many small servers omit it; sniffing the bytes decides
+    mime = content_type.split(";", 1)[0].strip().lower()
+    if mime not in HTML_TYPES:
+        raise FetchError(f"{url} is {mime or 'of no stated type'}, not an HTML page; give the address of the review page itself")
+
+
+def _check_looks_like_html(page: RawPage) -> None:
+    content = page.content
+    name = "standard input" if page.source == "-" else page.source
+    if not content.strip():
+        raise FetchError(f"{name} is empty; give a saved HTML review page")
+    head = content[:1024]
+    for magic, what in _BINARY_MAGIC:
+        if head.startswith(magic):
+            raise FetchError(f"{name} is {what}, not an HTML page; give a saved HTML review page")
+    if b"\x00" in head and not head.startswith(_WIDE_BOMS):
+        raise FetchError(f"{name} is binary data (it contains NUL bytes), not an HTML page; give a saved HTML review page")
+
+
+def _mb(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
