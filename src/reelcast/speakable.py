@@ -295,7 +295,6 @@ _ABBREVIATIONS: tuple[_Abbreviation, ...] = (
     _Abbreviation(r"No\.(?=\s?\d)", "number", ignore_case=True),
     _Abbreviation(r"Vol\.(?=\s?\d)", "volume", ignore_case=True),
     _Abbreviation(r"Ep\.(?=\s?\d)", "episode", ignore_case=True),
-    _Abbreviation(r"#(?=\d)", "number "),
     _Abbreviation(r"w/o", "without", ignore_case=True),
 )
 
@@ -313,6 +312,8 @@ def _abbreviations(text: str) -> str:
 
         def expand(match: re.Match[str], abbreviation: _Abbreviation = abbreviation) -> str:
             spoken = abbreviation.spoken if isinstance(abbreviation.spoken, str) else abbreviation.spoken(match)
+            if match.group()[0].isupper() and spoken[0].islower():  # "E.g." opens a sentence
+                spoken = spoken[0].upper() + spoken[1:]
             if abbreviation.may_end_sentence and _ends_sentence(match.string, match.end()):
                 spoken += "."
             return spoken
@@ -464,6 +465,7 @@ def _rules(*rules: tuple[str, str | Callable[[re.Match[str]], str]], flags: int 
 _NUMBER_RULES: tuple[_Rule, ...] = _rules(
     (r"(?<![\d-])(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(?![\d-])", _say_iso_date),
     (_MONEY.pattern, _say_money),
+    (r"#(?=\d)", "number "),  # "#1 at the box office"
     (r"(?<![\w.])(\d+)\s?¢", lambda m: f"{_number(m[1])} {'cent' if m[1] == '1' else 'cents'}"),
     (rf"(?<![\w.])({_NUM})\s?%", lambda m: f"{_number(m[1])} percent"),
     (rf"(?<![\w.])({_NUM})\s?°", lambda m: f"{_number(m[1])} degrees"),
