@@ -17,11 +17,10 @@ from pathlib import Path
 
 from mutagen.id3 import CHAP, COMM, CTOC, ID3, TALB, TCON, TDRC, TIT2, TLAN, TPE1, WOAS, CTOCFlags
 from mutagen.mp3 import MP3
-from pydub import AudioSegment
 
 from reelcast.config import AudioSettings
 from reelcast.errors import AudioError
-from reelcast.ffmpeg import Loudness, ffmpeg_exe, measure_loudness
+from reelcast.ffmpeg import AudioSegment, Loudness, measure_loudness, pydub_audio
 from reelcast.models import Chapter, Clip, Cue, EpisodeAudio, SectionAudio
 
 log = logging.getLogger(__name__)
@@ -176,7 +175,7 @@ def _encode_once(audio: AudioSegment, out: Path, gain_db: float, ceiling_db: flo
         f"volume={gain_db:.2f}dB,"
         f"alimiter=limit={limit:.4f}:attack=5:release=50:level=disabled"
     )
-    AudioSegment.converter = ffmpeg_exe()
+    pydub_audio()
     try:
         audio.export(
             out,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import string
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,6 +12,8 @@ from typing import Any
 from reelcast.errors import ConfigError
 
 CONFIG_NAME = "reelcast.toml"
+# What the intro and outro templates may name, e.g. "Welcome to {show}."
+TEMPLATE_FIELDS = ("show", "title", "author", "site", "film", "rating", "link")
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +35,7 @@ class ShowSettings:
 
 @dataclass(frozen=True, slots=True)
 class ScriptSettings:
-    intro: str = "{show}. {title}{film}. A review by {author}."
+    intro: str = "Welcome to {show}. Today: {title}. {film} A review by {author}{site}. {rating}"
     outro: str = "That was {title}, by {author}{site}. Thanks for listening to {show}."
     min_words: int = 150
     max_words: int = 400
@@ -128,5 +131,16 @@ def _validate(settings: Settings, path: Path) -> None:
         raise ConfigError(f"{path}: rate = {speech.rate} words per minute is out of range 50-400")
     if not 0 < speech.volume <= 1:
         raise ConfigError(f"{path}: volume = {speech.volume} must be in (0, 1]")
+    for name in ("intro", "outro"):
+        template = getattr(settings.script, name)
+        try:
+            named = {field for _, field, _, _ in string.Formatter().parse(template) if field is not None}
+        except ValueError as exc:
+            raise ConfigError(f"{path} [script] {name}: {exc}; write literal braces as {{{{ and }}}}") from exc
+        if unknown := named - set(TEMPLATE_FIELDS):
+            raise ConfigError(
+                f"{path} [script] {name}: unknown field {{{sorted(unknown)[0]}}}; "
+                f"use {', '.join('{' + f + '}' for f in TEMPLATE_FIELDS)}"
+            )
     if not show.base_url.startswith(("http://", "https://")):
         raise ConfigError(f"{path}: base_url = {show.base_url!r} must be an absolute http(s) URL")

@@ -6,10 +6,17 @@ import functools
 import os
 import re
 import subprocess
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 from reelcast.errors import AudioError
+
+# pydub looks for 'ffmpeg' on PATH when imported and warns when it is not there; ours comes from
+# imageio-ffmpeg and is handed to pydub by `pydub_audio()` before pydub ever needs it.
+with warnings.catch_warnings():
+    warnings.filterwarnings("ignore", message="Couldn't find ff", category=RuntimeWarning)
+    from pydub import AudioSegment
 
 
 @functools.cache
@@ -25,6 +32,12 @@ def ffmpeg_exe() -> str:
             "ffmpeg was not found; reinstall reelcast (pip install -e .) so that imageio-ffmpeg brings it, "
             "or set REELCAST_FFMPEG to an ffmpeg binary"
         ) from exc
+
+
+def pydub_audio() -> type[AudioSegment]:
+    """pydub's AudioSegment, set to use our ffmpeg."""
+    AudioSegment.converter = ffmpeg_exe()
+    return AudioSegment
 
 
 def run_ffmpeg(args: list[str]) -> str:

@@ -163,4 +163,5 @@ class Episode:
     size_bytes: int
     duration_ms: int
     chapters: tuple[Chapter, ...] = field(default=())
+    side_files: tuple[str, ...] = field(default=())  # chapters and transcripts beside the audio
     image: str | None = None

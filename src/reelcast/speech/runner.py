@@ -14,10 +14,10 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
-from pydub import AudioSegment
 
 from reelcast.config import SpeechSettings
 from reelcast.errors import SpeechError
+from reelcast.ffmpeg import AudioSegment
 from reelcast.models import Clip, Script, SectionAudio
 from reelcast.speech.base import Engine, make_engine
 

@@ -1,0 +1,113 @@
+"""The episode store: a small SQLite file that keeps what was published between runs."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+from reelcast.errors import CatalogError
+from reelcast.models import Chapter, Episode
+
+# Each entry moves the schema one version on; PRAGMA user_version records how far a file has come.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE episodes (
+        guid        TEXT PRIMARY KEY,
+        slug        TEXT NOT NULL UNIQUE,
+        title       TEXT NOT NULL,
+        summary     TEXT NOT NULL,
+        source      TEXT NOT NULL,
+        link        TEXT,
+        author      TEXT,
+        published   TEXT NOT NULL,
+        audio_file  TEXT NOT NULL,
+        size_bytes  INTEGER NOT NULL,
+        duration_ms INTEGER NOT NULL,
+        chapters    TEXT NOT NULL DEFAULT '[]',
+        side_files  TEXT NOT NULL DEFAULT '[]',
+        image       TEXT
+    )
+    """,
+)
+
+
+class Catalog:
+    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+        self._db = connection
+        self.path = path
+
+    @classmethod
+    @contextmanager
+    def open(cls, path: Path) -> Iterator[Catalog]:
+        try:
+            db = sqlite3.connect(path)
+            db.row_factory = sqlite3.Row
+            _migrate(db)
+        except sqlite3.DatabaseError as exc:
+            raise CatalogError(f"{path} is not a reelcast catalog ({exc}); move it away to start a new one") from exc
+        try:
+            yield cls(db, path)
+        finally:
+            db.close()
+
+    def get(self, guid: str) -> Episode | None:
+        row = self._db.execute("SELECT * FROM episodes WHERE guid = ?", (guid,)).fetchone()
+        return _episode(row) if row else None
+
+    def slug_owner(self, slug: str) -> str | None:
+        row = self._db.execute("SELECT guid FROM episodes WHERE slug = ?", (slug,)).fetchone()
+        return row["guid"] if row else None
+
+    def episodes(self) -> list[Episode]:
+        """Newest first, as feeds list them."""
+        rows = self._db.execute("SELECT * FROM episodes ORDER BY published DESC, slug").fetchall()
+        return [_episode(r) for r in rows]
+
+    @contextmanager
+    def saving(self, episode: Episode) -> Iterator[None]:
+        """Insert or replace `episode`; committed only if the body of the `with` succeeds."""
+        chapters = json.dumps([[c.title, c.start_ms, c.end_ms] for c in episode.chapters])
+        try:
+            with self._db:  # a transaction: rolled back if the body raises
+                self._db.execute(
+                    "INSERT OR REPLACE INTO episodes VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (episode.guid, episode.slug, episode.title, episode.summary, episode.source, episode.link,
+                     episode.author, episode.published.isoformat(), episode.audio_file, episode.size_bytes,
+                     episode.duration_ms, chapters, json.dumps(episode.side_files), episode.image),
+                )
+                yield
+        except sqlite3.DatabaseError as exc:
+            raise CatalogError(f"could not record the episode in {self.path}: {exc}") from exc
+
+
+def _migrate(db: sqlite3.Connection) -> None:
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    if version > len(MIGRATIONS):
+        raise sqlite3.DatabaseError(f"schema version {version} is newer than this reelcast knows")
+    for number, statement in enumerate(MIGRATIONS[version:], start=version + 1):
+        with db:
+            db.execute(statement)
+            db.execute(f"PRAGMA user_version = {number}")
+
+
+def _episode(row: sqlite3.Row) -> Episode:
+    return Episode(
+        guid=row["guid"],
+        slug=row["slug"],
+        title=row["title"],
+        summary=row["summary"],
+        source=row["source"],
+        link=row["link"],
+        author=row["author"],
+        published=datetime.fromisoformat(row["published"]),
+        audio_file=row["audio_file"],
+        size_bytes=row["size_bytes"],
+        duration_ms=row["duration_ms"],
+        chapters=tuple(Chapter(t, s, e) for t, s, e in json.loads(row["chapters"])),
+        side_files=tuple(json.loads(row["side_files"])),
+        image=row["image"],
+    )

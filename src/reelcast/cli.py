@@ -1,0 +1,180 @@
+"""The command line: click wiring over the pipeline. The only place errors become messages."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+import click
+
+from reelcast import __version__
+from reelcast.config import Settings, load_settings
+from reelcast.errors import ReelcastError
+from reelcast.extract import article_as_dict, article_as_text
+from reelcast.pipeline import ProgressEvent, prepare_script, publish, read_article, rebuild_feed
+from reelcast.speech import engine_names, make_engine
+
+log = logging.getLogger("reelcast")
+EXAMPLE = Path("examples/leaving-las-vegas.html")
+
+
+def _reported(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn every ReelcastError into one line on stderr and exit status 1; never a traceback."""
+
+    @wraps(command)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except ReelcastError as exc:
+            log.debug("details", exc_info=True)
+            raise click.ClickException(str(exc)) from None
+        except KeyboardInterrupt:
+            click.echo("reelcast: interrupted; nothing was published", err=True)
+            sys.exit(130)
+
+    return run
+
+
+class _Error(click.ClickException):
+    def show(self, file=None) -> None:  # noqa: ANN001
+        click.echo(f"reelcast: error: {self.format_message()}", err=True)
+
+
+click.ClickException.show = _Error.show  # one house style for every error, click's own included
+
+
+@click.group()
+@click.version_option(__version__, prog_name="reelcast")
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".", show_default=True,
+              help="The show folder: reelcast.toml, episodes/, feed/ and the catalog live here.")
+@click.option("-v", "--verbose", count=True, help="Say more (-vv for debugging).")
+@click.pass_context
+def main(ctx: click.Context, root: Path, verbose: int) -> None:
+    """Turn written film reviews into a narrated podcast episode and feed."""
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    ctx.obj = root
+
+
+def _settings(ctx: click.Context, **overrides: dict[str, Any]) -> Settings:
+    return load_settings(ctx.obj, overrides)
+
+
+@main.command("publish")
+@click.argument("pages", nargs=-1, required=True)
+@click.option("--engine", type=click.Choice(engine_names()), help="Speech engine.")
+@click.option("--voice", help="Voice id (see 'reelcast voices').")
+@click.option("--rate", type=int, help="Speaking rate in words per minute.")
+@click.option("--workers", type=int, help="Synthesis processes (0: one per core).")
+@click.option("--bitrate", type=int, help="MP3 bitrate in kbps.")
+@click.option("--base-url", help="Where listeners fetch the files from, e.g. http://192.168.1.20:8000/")
+@click.pass_context
+@_reported
+def publish_command(ctx: click.Context, pages: tuple[str, ...], engine: str | None, voice: str | None,
+                    rate: int | None, workers: int | None, bitrate: int | None, base_url: str | None) -> None:
+    """Publish review PAGES (files, http(s) URLs, or - for stdin) as episodes, and rewrite the feed."""
+    settings = _settings(
+        ctx,
+        speech={"engine": engine, "voice": voice, "rate": rate, "workers": workers},
+        audio={"bitrate_kbps": bitrate},
+        show={"base_url": base_url},
+    )
+    failures = 0
+    for page in pages:
+        try:
+            with _progress(page) as report:
+                episode = publish(page, settings, on_progress=report)
+        except ReelcastError as exc:
+            failures += 1
+            click.echo(f"reelcast: error: {exc}", err=True)
+            continue
+        minutes, seconds = divmod(round(episode.duration_ms / 1000), 60)
+        click.echo(f"published {settings.episodes_dir / episode.audio_file} ({minutes}:{seconds:02d}, "
+                   f"{episode.size_bytes / 1e6:.1f} MB): {episode.title}")
+    if failures:
+        raise click.exceptions.Exit(1)
+    click.echo(f"feed: {settings.feed_dir / 'feed.xml'}")
+
+
+@contextmanager
+def _progress(page: str) -> Iterator[Callable[[ProgressEvent], None]]:
+    """Show the pipeline's progress on stderr: a line per stage, a bar while speaking."""
+    bar = None
+
+    def report(event: ProgressEvent) -> None:
+        nonlocal bar
+        if event.stage == "speech" and event.total:
+            if bar is None:
+                bar = click.progressbar(length=event.total, label="  speaking", file=sys.stderr)
+                bar.__enter__()
+            bar.update(event.done - bar.pos)
+            return
+        if bar is not None:
+            bar.__exit__(None, None, None)
+            bar = None
+        label = {"read": f"reading {page}", "audio": "  mastering and encoding", "publish": "  publishing"}
+        if event.stage in label:
+            click.echo(label[event.stage], err=True)
+
+    try:
+        yield report
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+
+
+@main.command("extract")
+@click.argument("page")
+@click.option("--json", "as_json", is_flag=True, help="Print the article and its metadata as JSON.")
+@_reported
+def extract_command(page: str, as_json: bool) -> None:
+    """Print the article of PAGE as extracted, before any speech clean-up."""
+    article = read_article(page)
+    if as_json:
+        click.echo(json.dumps(article_as_dict(article), ensure_ascii=False, indent=2))
+    else:
+        click.echo(article_as_text(article))
+
+
+@main.command("preview")
+@click.argument("page")
+@click.pass_context
+@_reported
+def preview_command(ctx: click.Context, page: str) -> None:
+    """Print the sections of PAGE exactly as they will be narrated, without making audio."""
+    script = prepare_script(read_article(page), _settings(ctx))
+    for section in script.sections:
+        click.echo(f"## {section.index}. {section.title} ({section.word_count} words)\n")
+        for paragraph in section.paragraphs:
+            click.echo(paragraph + "\n")
+
+
+@main.command("feed")
+@click.option("--base-url", help="Where listeners fetch the files from.")
+@click.pass_context
+@_reported
+def feed_command(ctx: click.Context, base_url: str | None) -> None:
+    """Rebuild feed/feed.xml from the published episodes."""
+    click.echo(f"feed: {rebuild_feed(_settings(ctx, show={'base_url': base_url}))}")
+
+
+@main.command("voices")
+@click.option("--engine", type=click.Choice(engine_names()), help="Speech engine.")
+@click.pass_context
+@_reported
+def voices_command(ctx: click.Context, engine: str | None) -> None:
+    """List the voices the speech engine offers."""
+    settings = _settings(ctx, speech={"engine": engine})
+    for voice in make_engine(settings.speech).voices():
+        languages = ",".join(voice.languages)
+        click.echo(f"{voice.id:<24} {voice.name:<28} {languages}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,184 @@
+"""Show + episodes -> the podcast RSS feed (feedgen with its podcast extension, plus ours).
+
+feedgen's podcast extension predates Apple's current spec and the podcast namespace: its category
+list has no "Film Reviews" and its explicit flag knows only yes/no/clean. What it lacks is added by
+a feedgen extension of our own, registered the way feedgen means extensions to be.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote, urljoin
+
+from feedgen.ext.base import BaseEntryExtension, BaseExtension
+from feedgen.feed import FeedGenerator
+from lxml import etree
+
+from reelcast.config import Settings
+from reelcast.errors import FeedError
+from reelcast.models import Episode
+from reelcast.sidefiles import CHAPTERS_TYPE, SRT_TYPE, VTT_TYPE
+
+ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
+PODCAST_NS = "https://podcastindex.org/namespace/1.0"
+# The podcast namespace derives a show's guid as UUIDv5 of its feed URL (scheme stripped) in this namespace.
+PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
+FEED_FILE = "feed.xml"
+
+
+@dataclass(frozen=True, slots=True)
+class SideFile:
+    url: str
+    mime_type: str
+
+
+class _ShowExtension(BaseExtension):
+    def __init__(self) -> None:
+        self.category: tuple[str, str] | None = None
+        self.explicit = False
+        self.guid: str | None = None
+        self.owner_email: str | None = None
+
+    def extend_ns(self) -> dict[str, str]:
+        return {"itunes": ITUNES_NS, "podcast": PODCAST_NS}
+
+    def extend_rss(self, feed):  # noqa: ANN001, ANN201 - feedgen's signature
+        channel = feed[0]
+        if self.category:
+            top = etree.SubElement(channel, f"{{{ITUNES_NS}}}category", text=self.category[0])
+            etree.SubElement(top, f"{{{ITUNES_NS}}}category", text=self.category[1])
+        etree.SubElement(channel, f"{{{ITUNES_NS}}}explicit").text = "true" if self.explicit else "false"
+        if self.guid:
+            etree.SubElement(channel, f"{{{PODCAST_NS}}}guid").text = self.guid
+        locked = etree.SubElement(channel, f"{{{PODCAST_NS}}}locked")
+        locked.text = "no"
+        if self.owner_email:
+            locked.set("owner", self.owner_email)
+        return feed
+
+
+class _EpisodeExtension(BaseEntryExtension):
+    def __init__(self) -> None:
+        self.chapters: SideFile | None = None
+        self.transcripts: list[SideFile] = []
+
+    def extend_ns(self) -> dict[str, str]:
+        return {"podcast": PODCAST_NS}
+
+    def extend_rss(self, item):  # noqa: ANN001, ANN201 - feedgen's signature
+        if self.chapters:
+            etree.SubElement(item, f"{{{PODCAST_NS}}}chapters", url=self.chapters.url, type=self.chapters.mime_type)
+        for transcript in self.transcripts:
+            etree.SubElement(item, f"{{{PODCAST_NS}}}transcript", url=transcript.url, type=transcript.mime_type)
+        return item
+
+
+def feed_url(settings: Settings) -> str:
+    return urljoin(settings.show.base_url, f"feed/{FEED_FILE}")
+
+
+def file_url(settings: Settings, folder: str, name: str) -> str:
+    return urljoin(settings.show.base_url, f"{folder}/{quote(name)}")
+
+
+def show_guid(url: str) -> str:
+    bare = url.split("://", 1)[-1].rstrip("/")
+    return str(uuid.uuid5(PODCAST_GUID_NAMESPACE, bare))
+
+
+_SIDE_FILE_TYPES = {".chapters.json": CHAPTERS_TYPE, ".vtt": VTT_TYPE, ".srt": SRT_TYPE}
+
+
+def side_files(settings: Settings, episode: Episode) -> tuple[SideFile | None, list[SideFile]]:
+    """The chapters file and the transcripts published beside an episode's audio."""
+    chapters, transcripts = None, []
+    for name in episode.side_files:
+        mime_type = next((t for suffix, t in _SIDE_FILE_TYPES.items() if name.endswith(suffix)), None)
+        if mime_type == CHAPTERS_TYPE:
+            chapters = SideFile(file_url(settings, "episodes", name), mime_type)
+        elif mime_type:
+            transcripts.append(SideFile(file_url(settings, "episodes", name), mime_type))
+    return chapters, transcripts
+
+
+def build_feed(settings: Settings, episodes: Sequence[Episode], cover_name: str, guid: str | None = None) -> bytes:
+    """The RSS document for `episodes` (newest first), as bytes."""
+    show = settings.show
+    fg = FeedGenerator()
+    fg.load_extension("podcast")
+    fg.register_extension("reelcast", _ShowExtension, _EpisodeExtension, atom=False, rss=True)
+    cover = file_url(settings, "feed", cover_name)
+    self_url = feed_url(settings)
+
+    fg.title(show.title)
+    fg.description(show.description)
+    fg.link(href=self_url, rel="self")
+    fg.link(href=show.link, rel="alternate")  # the last link set becomes the RSS <link>
+    fg.language(show.language)
+    fg.author({"name": show.author, "email": show.owner_email})
+    fg.image(url=cover, title=show.title, link=show.link)
+    fg.generator("reelcast", uri="https://pypi.org/project/reelcast/")
+    fg.podcast.itunes_author(show.author)
+    fg.podcast.itunes_owner(name=show.owner_name, email=show.owner_email)
+    fg.podcast.itunes_image(cover)
+    fg.podcast.itunes_summary(show.description)
+    fg.podcast.itunes_type("episodic")
+    fg.reelcast.category = (show.category, show.subcategory)
+    fg.reelcast.explicit = show.explicit
+    fg.reelcast.guid = guid or show_guid(self_url)
+    fg.reelcast.owner_email = show.owner_email
+
+    # feedgen prepends entries by default; append keeps our newest-first order.
+    for episode in episodes:
+        entry = fg.add_entry(order="append")
+        entry.guid(episode.guid, permalink=False)
+        entry.title(episode.title)
+        entry.description(episode_description(episode))
+        if episode.link:
+            entry.link(href=episode.link)
+        entry.enclosure(file_url(settings, "episodes", episode.audio_file), str(episode.size_bytes), "audio/mpeg")
+        entry.pubDate(episode.published)
+        if episode.author:
+            entry.author({"name": episode.author, "email": show.owner_email})
+            entry.podcast.itunes_author(episode.author)
+        entry.podcast.itunes_duration(round(episode.duration_ms / 1000))
+        entry.podcast.itunes_episode_type("full")
+        entry.podcast.itunes_summary(episode.summary)
+        chapters, transcripts = side_files(settings, episode)
+        entry.reelcast.chapters = chapters
+        entry.reelcast.transcripts = transcripts
+    try:
+        return fg.rss_str(pretty=True)
+    except ValueError as exc:  # feedgen validates late for required fields
+        raise FeedError(f"the feed is incomplete: {exc}; check [show] in reelcast.toml") from exc
+
+
+def episode_description(episode: Episode) -> str:
+    parts = [f"<p>{html.escape(episode.summary, quote=False)}</p>"]
+    if episode.link:
+        parts.append(f'<p>Read the original review: <a href="{html.escape(episode.link)}">{html.escape(episode.link)}</a></p>')
+    return "\n".join(parts)
+
+
+def write_feed(settings: Settings, episodes: Sequence[Episode], cover_name: str) -> Path:
+    """Write feed/feed.xml atomically, so no app ever reads half a feed."""
+    document = build_feed(settings, episodes, cover_name)
+    out = settings.feed_dir / FEED_FILE
+    write_atomically(out, document)
+    return out
+
+
+def write_atomically(path: Path, data: bytes | str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.part")
+    try:
+        tmp.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise FeedError(f"could not write {path}: {exc.strerror or exc}") from exc

@@ -1,0 +1,215 @@
+"""Chains the stages: page -> article -> script -> speech -> MP3 -> catalog and feed.
+
+Knows nothing about terminals: progress goes to a callback. Nothing is published until every
+stage has succeeded; the audio, its side files and the feed are moved into place together.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import tempfile
+import unicodedata
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from reelcast import sidefiles
+from reelcast.artwork import ensure_cover
+from reelcast.audio import Tags, encode, stitch
+from reelcast.catalog import Catalog
+from reelcast.config import Settings
+from reelcast.errors import ConfigError
+from reelcast.extract import extract
+from reelcast.feed import FEED_FILE, build_feed, write_atomically
+from reelcast.fetch import read_page
+from reelcast.models import Article, Episode, EpisodeAudio, RawPage, Script
+from reelcast.script import build_script
+from reelcast.speakable import Lexicon
+from reelcast.speech import Engine
+from reelcast.speech.runner import speak_script
+
+log = logging.getLogger(__name__)
+
+LEXICON_FILE = "lexicon.toml"
+COVER_STEM = "cover"
+_SUMMARY_CHARS = 400
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressEvent:
+    stage: str  # "read", "extract", "script", "speech", "audio", "publish"
+    done: int = 0
+    total: int = 0
+
+
+Progress = Callable[[ProgressEvent], None]
+
+
+def _quiet(_event: ProgressEvent) -> None:
+    pass
+
+
+def load_lexicon(settings: Settings) -> Lexicon | None:
+    path = settings.root / LEXICON_FILE
+    return Lexicon.from_toml(path) if path.exists() else None
+
+
+def read_article(source: str, stdin=None) -> Article:  # noqa: ANN001 - a binary stream
+    return extract(read_page(source, stdin=stdin))
+
+
+def prepare_script(article: Article, settings: Settings) -> Script:
+    return build_script(article, settings.script, settings.show.title, load_lexicon(settings))
+
+
+def publish(
+    source: str,
+    settings: Settings,
+    engine: Engine | None = None,
+    on_progress: Progress = _quiet,
+    stdin=None,  # noqa: ANN001 - a binary stream, for source '-'
+) -> Episode:
+    """Publish the review at `source` as an episode and rewrite the feed. Returns the episode."""
+    on_progress(ProgressEvent("read"))
+    page = read_page(source, stdin=stdin)
+    on_progress(ProgressEvent("extract"))
+    article = extract(page)
+    on_progress(ProgressEvent("script"))
+    script = prepare_script(article, settings)
+
+    settings.episodes_dir.mkdir(parents=True, exist_ok=True)
+    settings.feed_dir.mkdir(parents=True, exist_ok=True)
+    with Catalog.open(settings.catalog_path) as catalog, tempfile.TemporaryDirectory(
+        dir=settings.episodes_dir, prefix=".work-"
+    ) as tmp:
+        work = Path(tmp)
+        guid = episode_guid(article, page)
+        previous = catalog.get(guid)
+        slug = previous.slug if previous else unique_slug(catalog, slugify(article.title), guid)
+
+        total = sum(len(s.paragraphs) for s in script.sections)
+        on_progress(ProgressEvent("speech", 0, total))
+        spoken = speak_script(
+            script, settings.speech, work, engine, lambda done, all_: on_progress(ProgressEvent("speech", done, all_))
+        )
+        on_progress(ProgressEvent("audio"))
+        stitched = stitch(spoken, settings.audio)
+        staged_mp3 = work / f"{slug}.mp3"
+        audio = encode(stitched, staged_mp3, episode_tags(article, settings), settings.audio, work)
+
+        on_progress(ProgressEvent("publish"))
+        side = _stage_side_files(work, slug, audio, article.title)
+        episode = Episode(
+            guid=guid,
+            slug=slug,
+            title=article.title,
+            summary=episode_summary(article),
+            source=page.source,
+            link=article.canonical_url or page.url,
+            author=article.byline,
+            published=previous.published if previous else datetime.now(UTC).replace(microsecond=0),
+            audio_file=f"{slug}.mp3",
+            size_bytes=audio.size_bytes,
+            duration_ms=audio.duration_ms,
+            chapters=audio.chapters,
+            side_files=tuple(p.name for p in side),
+        )
+        staged = [*side, staged_mp3]
+        cover = ensure_cover(settings.show.title, _configured_cover(settings), settings.feed_dir / f"{COVER_STEM}.png")
+        others = [e for e in catalog.episodes() if e.guid != guid]
+        episodes = sorted([episode, *others], key=lambda e: e.published, reverse=True)
+        # Rendered before anything moves: a feed that cannot be built leaves nothing published.
+        feed_xml = build_feed(settings, episodes, cover.name)
+        with catalog.saving(episode):
+            for path in staged:
+                os.replace(path, settings.episodes_dir / path.name)
+            write_atomically(settings.feed_dir / FEED_FILE, feed_xml)
+    return episode
+
+
+def rebuild_feed(settings: Settings) -> Path:
+    """Rewrite feed/feed.xml from the catalog (after changing show settings, say)."""
+    with Catalog.open(settings.catalog_path) as catalog:
+        episodes = catalog.episodes()
+    cover = ensure_cover(settings.show.title, _configured_cover(settings), settings.feed_dir / f"{COVER_STEM}.png")
+    out = settings.feed_dir / FEED_FILE
+    write_atomically(out, build_feed(settings, episodes, cover.name))
+    return out
+
+
+def _stage_side_files(work: Path, slug: str, audio: EpisodeAudio, title: str) -> list[Path]:
+    files = {
+        f"{slug}.chapters.json": sidefiles.chapters_json(audio.chapters, title),
+        f"{slug}.vtt": sidefiles.webvtt(audio.cues),
+        f"{slug}.srt": sidefiles.srt(audio.cues),
+    }
+    staged = []
+    for name, text in files.items():
+        path = work / name
+        path.write_text(text, encoding="utf-8")
+        staged.append(path)
+    return staged
+
+
+def _configured_cover(settings: Settings) -> Path | None:
+    if not settings.show.image:
+        return None
+    path = settings.root / settings.show.image
+    if not path.is_file():
+        raise ConfigError(f"[show] image = {settings.show.image!r} does not exist under {settings.root}")
+    return path
+
+
+def episode_guid(article: Article, page: RawPage) -> str:
+    """Stable for the same review: derived from its canonical URL, never from the time of the run."""
+    anchor = article.canonical_url or page.url
+    if not anchor:
+        anchor = f"reelcast:{article.title}|{article.byline or ''}"
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, anchor))
+
+
+def episode_summary(article: Article) -> str:
+    summary = article.description or next(iter(article.paragraphs), "")
+    if len(summary) > _SUMMARY_CHARS:
+        summary = summary[:_SUMMARY_CHARS].rsplit(" ", 1)[0] + "…"
+    details = []
+    if film := article.film:
+        about = film.title + (f" ({film.year})" if film.year else "")
+        if film.director:
+            about += f", directed by {film.director}"
+        if film.cast:
+            about += f", with {', '.join(film.cast)}"
+        details.append(f"Film: {about}.")
+    if rating := article.rating:
+        details.append(f"Rating: {rating.value:g} out of {rating.best:g}.")
+    if article.byline:
+        details.append(f"Review by {article.byline}" + (f" for {article.site_name}." if article.site_name else "."))
+    return " ".join([summary, *details]).strip()
+
+
+def episode_tags(article: Article, settings: Settings) -> Tags:
+    return Tags(
+        title=article.title,
+        artist=article.byline,
+        album=settings.show.title,
+        date=article.published,
+        comment=article.canonical_url,
+        language=article.language,
+    )
+
+
+def slugify(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:80].rstrip("-") or "episode"
+
+
+def unique_slug(catalog: Catalog, slug: str, guid: str) -> str:
+    candidate, n = slug, 2
+    while (owner := catalog.slug_owner(candidate)) and owner != guid:
+        candidate, n = f"{slug}-{n}", n + 1
+    return candidate
