@@ -137,6 +137,8 @@ def test_dates(written: str, spoken: str) -> None:
     ("7:00", "seven o'clock"),
     ("19:00", "nineteen hundred"),
     ("shot in 2.39:1", "shot in two point three nine to one"),
+    ("in 16:9", "in sixteen to nine"),
+    ("at 4:10", "at four ten"),
 )
 def test_times(written: str, spoken: str) -> None:
     assert speakable(written) == spoken
@@ -146,6 +148,7 @@ def test_times(written: str, spoken: str) -> None:
     ("95%", "ninety-five percent"),
     ("a 9.5 % share", "a nine point five percent share"),
     ("360°", "three hundred sixty degrees"),
+    ("-5 °", "minus five degrees"),
 )
 def test_percentages_and_units(written: str, spoken: str) -> None:
     assert speakable(written) == spoken
@@ -157,6 +160,10 @@ def test_percentages_and_units(written: str, spoken: str) -> None:
     ("pages 3-5", "pages three to five"),
     ("(1990-1995)", "nineteen ninety to nineteen ninety-five"),
     ("won 3-2", "won three to two"),
+    ("20-30%", "twenty to thirty percent"),
+    ("$5-10 million", "five to ten million dollars"),
+    ("$5-$10", "five to ten dollars"),
+    ("7:30-9:30 pm", "seven thirty to nine thirty PM"),
 )
 def test_ranges(written: str, spoken: str) -> None:
     assert speakable(written) == spoken

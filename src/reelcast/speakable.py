@@ -464,6 +464,11 @@ def _rules(*rules: tuple[str, str | Callable[[re.Match[str]], str]], flags: int 
 # Most specific first: each rule turns its digits into words, so later rules never see them.
 _NUMBER_RULES: tuple[_Rule, ...] = _rules(
     (r"(?<![\d-])(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(?![\d-])", _say_iso_date),
+    # "$5-10 million" -> "5 to $10 million": the currency and scale belong to the upper end.
+    (rf"(?P<currency>[$£€¥])(?P<low>{_NUM})\s?[-–—]\s?[$£€¥]?(?=\d)", r"\g<low> to \g<currency>"),
+    # A range: "1990-1995", "pages 3-5", "20-30%", a score "3-2". Later rules read both ends.
+    (rf"(?<![\w.,-])({_NUM})\s?[-–—]\s?({_NUM})(?![\w-])", r"\1 to \2"),
+    (rf"(?<![\w.-])-(?={_NUM})", "minus "),
     (_MONEY.pattern, _say_money),
     (r"#(?=\d)", "number "),  # "#1 at the box office"
     (r"(?<![\w.])(\d+)\s?¢", lambda m: f"{_number(m[1])} {'cent' if m[1] == '1' else 'cents'}"),
@@ -472,7 +477,6 @@ _NUMBER_RULES: tuple[_Rule, ...] = _rules(
     (r"(?=[★⭐]|½[☆✩])(?P<full>[★⭐]*)(?P<half>½)?(?P<empty>[☆✩]*)", _say_stars),
     (r"(?<![\w.])24/7(?![\w/])", "twenty-four seven"),
     (r"(?<![\w./])(?P<score>\d+(?:\.\d+)?)\s?/\s?(?P<best>4|5|10|20|100)(?![\w/]|\.\d)", _say_rating),
-    (r"(?<![\w.])(\d+(?:\.\d+)?):1(?![\d:])", lambda m: f"{_number(m[1])} to one"),  # aspect ratio
     # Runtimes: "2h 14m", "2 hrs 14 mins", "2h", "134 min."
     (
         r"(?<![\w.])(?P<hours>\d+)\s?h(?:ours?|rs?)?\.?\s?(?P<minutes>\d+)\s?m(?:in(?:ute)?s?)?(?!\w)\.?",
@@ -485,10 +489,10 @@ _NUMBER_RULES: tuple[_Rule, ...] = _rules(
         _say_time,
     ),
     (r"(?<![\w.:])(?P<hour>[01]?\d|2[0-3]):(?P<minute>[0-5]\d)(?P<ampm>)(?![\w:])", _say_time),
+    # Aspect ratios; any "h:mm" was read as a time above.
+    (r"(?<![\w.:])(\d+(?:\.\d+)?):(1|3|9|10)(?![\d:])", lambda m: f"{_number(m[1])} to {_number(m[2])}"),
     (rf"\b{_MONTH}\s+{_DAY}\b", _say_month_day),
     (rf"(?<![\w.])(?P<the>the\s+)?{_DAY}(?:\s+of)?\s+{_MONTH}(?!\w)", _say_day_month),
-    # A range: "1990-1995", "pages 3-5", a score "3-2". Both ends are read by the rules below.
-    (rf"(?<![\w.,-])({_NUM})\s?[-–—]\s?({_NUM})(?![\w-])", r"\1 to \2"),
     (r"(?<![\w.])(\d+)(?:st|nd|rd|th)\b", lambda m: _ordinal(int(m[1]))),
     (r"(?<![\w.])'?(?P<digits>\d0|1\d\d0|20\d0)'?s\b", _say_decade),
     (r"(?<![\w.])'(?P<digits>\d\d)\b(?!')", _say_elided_year),
