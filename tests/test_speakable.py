@@ -64,7 +64,11 @@ def test_years_and_decades(written: str, spoken: str) -> None:
     ("3D and Se7en", "3D and Se7en"),
     ("#1 at the box office", "number one at the box office"),
     ("No. 5", "Number five"),
-    ("his no. 5 hit", "his number five hit"),
+    ("Kill Bill: Vol. 1", "Kill Bill: volume one"),
+    ("his No. 5 hit", "his number five hit"),
+    ("his no.5 hit", "his number five hit"),
+    ("I said no. 5 people left", "I said no. five people left"),
+    ("6 ft. tall", "six ft. tall"),
     ("3½ stars", "three and a half stars"),
 )
 def test_plain_numbers(written: str, spoken: str) -> None:
@@ -287,6 +291,7 @@ def test_symbols(written: str, spoken: str) -> None:
     ("(via http://letterboxd.com/film/heat/?ref=1)", "via letterboxd dot com"),
     ("on www.imdb.com today", "on imdb dot com today"),
     ("on IMDb.com, too", "on imdb dot com, too"),
+    ("the end.It was", "the end.It was"),
     ("on m.imdb.com", "on imdb dot com"),
     ("write to sam.shepards@example.com now", "write to sam dot shepards at example dot com now"),
 )

@@ -94,7 +94,7 @@ class Lexicon:
 
         def respell(match: re.Match[str]) -> str:
             found = match.group()
-            respelling = exact.get(found) or any_case[found.lower()]
+            respelling = exact.get(found) or any_case.get(found.lower(), found)
             # Keep a sentence-initial capital; the engine ignores case, readers of the script don't.
             if found[:1].isupper() and respelling[:1].islower():
                 respelling = respelling[0].upper() + respelling[1:]
@@ -175,6 +175,10 @@ def _ends_sentence(text: str, end: int) -> bool:
     return re.match(r"\s*(?:$|[\"“‘(]?[A-Z])", text[end:]) is not None
 
 
+def _starts_sentence(text: str, start: int) -> bool:
+    return re.search(r"(?:^|[.!?]\s+)[\"“‘(]?$", text[:start]) is not None
+
+
 def _kept_stop(match: re.Match[str]) -> str:
     """The full stop of "134 min." or "7 p.m." when it also ends the sentence."""
     return "." if match.group().endswith(".") and _ends_sentence(match.string, match.end()) else ""
@@ -206,7 +210,8 @@ def _normalise_characters(text: str) -> str:
 # URLs and e-mail addresses: a listener needs the site's name, never the path
 # --------------------------------------------------------------------------------------------
 
-_TLDS = r"com|org|net|edu|gov|io|co|uk|us|ca|au|de|fr|es|it|nl|tv|fm|me|info|film|movie|ly"
+# Bare domains need a known ending; not "it", "me" or "us", which would catch "the end.It was".
+_TLDS = r"com|org|net|edu|gov|io|uk|ca|au|de|fr|es|nl|tv|fm|info"
 _URL = re.compile(
     rf"""(?:https?://|www\.)[^\s<>"]+              # anything with a scheme or www.
        |\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:{_TLDS})\b(?:/[^\s<>"]*)?   # bare domain.tld/path""",
@@ -271,10 +276,10 @@ _ABBREVIATIONS: tuple[_Abbreviation, ...] = (
     _Abbreviation(r"a\.o\.", "among others", may_end_sentence=True),
     _Abbreviation(r"e\.\s?g\.", "for example", ignore_case=True),
     _Abbreviation(r"i\.\s?e\.", "that is", ignore_case=True),
-    _Abbreviation(r"a\.k\.a\.|aka", "also known as", ignore_case=True),
+    _Abbreviation(r"a\.k\.a\.|aka\b", "also known as", ignore_case=True),
     _Abbreviation(r"etc\.", "et cetera", may_end_sentence=True),
-    _Abbreviation(r"vs\.?", "versus", ignore_case=True),
-    _Abbreviation(r"feat\.|ft\.", "featuring", ignore_case=True),
+    _Abbreviation(r"vs\b\.?", "versus", ignore_case=True),
+    _Abbreviation(r"feat\.|(?<!\d )ft\.", "featuring", ignore_case=True),  # not "6 ft. tall"
     _Abbreviation(r"dir\.", "directed by", ignore_case=True),
     _Abbreviation(r"approx\.", "approximately", ignore_case=True),
     _Abbreviation(r"incl\.", "including", ignore_case=True),
@@ -291,17 +296,17 @@ _ABBREVIATIONS: tuple[_Abbreviation, ...] = (
     _Abbreviation(r"Sgt\.", "Sergeant"),
     _Abbreviation(r"Lt\.", "Lieutenant"),
     _Abbreviation(r"Capt\.", "Captain"),
-    # Only before a number, where they cannot be the words "no" or "vol".
-    _Abbreviation(r"No\.(?=\s?\d)", "number", ignore_case=True),
-    _Abbreviation(r"Vol\.(?=\s?\d)", "volume", ignore_case=True),
-    _Abbreviation(r"Ep\.(?=\s?\d)", "episode", ignore_case=True),
-    _Abbreviation(r"w/o", "without", ignore_case=True),
+    # Only before a number, and capitalised or tight against it: "I said no. 5 people left."
+    _Abbreviation(r"No\.(?=\s?\d)|no\.(?=\d)", "number "),
+    _Abbreviation(r"Vol\.(?=\s?\d)|vol\.(?=\d)", "volume "),
+    _Abbreviation(r"Ep\.(?=\s?\d)|ep\.(?=\d)", "episode "),
+    _Abbreviation(r"w/o\b", "without", ignore_case=True),
 )
 
 
 def _compile_abbreviation(abbreviation: _Abbreviation) -> re.Pattern[str]:
     flags = re.IGNORECASE if abbreviation.ignore_case else 0
-    return re.compile(rf"(?<![\w.]){abbreviation.pattern}(?![\w])", flags)
+    return re.compile(rf"(?<![\w.])(?:{abbreviation.pattern})", flags)
 
 
 _ABBREVIATION_PATTERNS = tuple((_compile_abbreviation(a), a) for a in _ABBREVIATIONS)
@@ -312,7 +317,7 @@ def _abbreviations(text: str) -> str:
 
         def expand(match: re.Match[str], abbreviation: _Abbreviation = abbreviation) -> str:
             spoken = abbreviation.spoken if isinstance(abbreviation.spoken, str) else abbreviation.spoken(match)
-            if match.group()[0].isupper() and spoken[0].islower():  # "E.g." opens a sentence
+            if _starts_sentence(match.string, match.start()):  # "E.g. Heat ..."
                 spoken = spoken[0].upper() + spoken[1:]
             if abbreviation.may_end_sentence and _ends_sentence(match.string, match.end()):
                 spoken += "."
