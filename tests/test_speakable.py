@@ -212,6 +212,9 @@ def test_abbreviations(written: str, spoken: str) -> None:
     ("Henry V", "Henry the Fifth"),
     ("Louis XIV", "Louis the Fourteenth"),
     ("Then I left", "Then I left"),
+    ("James I, king", "James the First, king"),
+    ("Unlike John I found it slow", "Unlike John I found it slow"),
+    ("Rocky II and Rocky III", "Rocky two and Rocky three"),
     ("Ben and I", "Ben and I"),
     ("Malcolm X", "Malcolm X"),  # a lone letter after a name is a name, not a number
     ("Washington DC", "Washington DC"),  # numerals with C, D, L or M are acronyms
@@ -310,8 +313,8 @@ def test_whitespace(written: str, spoken: str) -> None:
 
 def test_other_languages_get_only_the_neutral_rules() -> None:
     # num2words and the abbreviations are English; a French voice reads its own digits better.
-    assert speakable("Il a payé 500 € (environ) — voir https://www.allocine.fr/x", language="fr") == (
-        "Il a payé 500 €, environ, voir allocine dot fr"
+    assert speakable("Il a payé 500 € (environ) & plus — voir https://www.allocine.fr/x", language="fr") == (
+        "Il a payé 500 €, environ, & plus, voir allocine.fr"
     )
     assert speakable("$500", language="en-GB") == "five hundred dollars"
     assert speakable("$500", language="en_US") == "five hundred dollars"

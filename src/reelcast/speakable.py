@@ -221,11 +221,11 @@ _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 _TRAILING_URL_PUNCTUATION = ".,;:!?)]}'\""
 
 
-def _spoken_host(host: str) -> str:
-    return " dot ".join(part for part in host.lower().split(".") if part)
+def _spoken_host(host: str, dot: str = " dot ") -> str:
+    return dot.join(part for part in host.lower().split(".") if part)
 
 
-def _say_url(match: re.Match[str]) -> str:
+def _say_url(match: re.Match[str], dot: str = " dot ") -> str:
     url = match.group()
     trailing = ""
     while url and url[-1] in _TRAILING_URL_PUNCTUATION:
@@ -233,7 +233,7 @@ def _say_url(match: re.Match[str]) -> str:
     host = re.sub(r"^[a-z]+://", "", url, flags=re.IGNORECASE)
     host = re.split(r"[/?#:]", host, maxsplit=1)[0]
     host = re.sub(r"^(?:www\d*|m|mobile)\.", "", host, flags=re.IGNORECASE)
-    return _spoken_host(host) + trailing
+    return _spoken_host(host, dot) + trailing
 
 
 def _say_email(match: re.Match[str]) -> str:
@@ -243,6 +243,11 @@ def _say_email(match: re.Match[str]) -> str:
 
 def _web_addresses(text: str) -> str:
     return _URL.sub(_say_url, _EMAIL.sub(_say_email, text))
+
+
+def _bare_hosts(text: str) -> str:
+    # Other languages: the voice says "point" or "punkt" itself; only the path must go.
+    return _URL.sub(lambda m: _say_url(m, dot="."), text)
 
 
 # --------------------------------------------------------------------------------------------
@@ -535,7 +540,9 @@ _REGNAL_NAMES = frozenset(
     Benedict Pius Leo Gregory Innocent Clement Urban Boniface Paul Victor Amenhotep Thutmose
     Ptolemy Antiochus Darius Xerxes""".split()
 )
-_ROMAN_AFTER_WORD = re.compile(r"\b(?P<word>[A-Z][\w']*)(?P<space>\s+)(?P<numeral>[IVX]+)\b(?!['\w])")
+_ROMAN_AFTER_WORD = re.compile(
+    r"\b(?P<word>[A-Z][\w']*)(?P<space>\s+)(?P<numeral>[IVX]+)\b(?!['\w])(?P<next>\s+[a-z])?"
+)
 
 
 def _roman_value(numeral: str) -> int:
@@ -550,9 +557,11 @@ def _say_roman(match: re.Match[str]) -> str:
     regnal = word in _REGNAL_NAMES
     if len(numeral) == 1 and not (regnal or word.lower() in _NUMBERED_THINGS):
         return match.group()
+    if numeral == "I" and match["next"]:  # "Unlike John I found it slow": the pronoun
+        return match.group()
     value = _roman_value(numeral)
     spoken = f"the {_ordinal(value).title()}" if regnal else _number(value)
-    return f"{word}{match['space']}{spoken}"
+    return f"{word}{match['space']}{spoken}{match['next'] or ''}"
 
 
 def _roman_numerals(text: str) -> str:
@@ -596,11 +605,13 @@ def _shouting(text: str) -> str:
 # Elisions whose apostrophe is not a quotation mark and changes how the word sounds.
 _ELISIONS = r"em|til|cause|cos|n|bout|round|tis|twas|nam"
 _SYMBOL_RULES: tuple[_Rule, ...] = _rules(
-    (r"\s*&\s*", " and "),
     (r"(?<=\w)/(?=\w)", " "),  # "writer/director", "and/or": the engine would say "slash"
-    (r"\s@\s", " at "),
     (r"#(?=\w)", ""),  # hashtags
     (r"\*", " "),  # *emphasis*
+)
+_ENGLISH_SYMBOL_RULES: tuple[_Rule, ...] = _rules(
+    (r"\s*&\s*", " and "),
+    (r"\s@\s", " at "),
 )
 _PAUSE_RULES: tuple[_Rule, ...] = _rules(
     (r'"', " "),
@@ -649,6 +660,10 @@ def _symbols(text: str) -> str:
     return "".join(" " if _is_dropped_symbol(c) else c for c in text)
 
 
+def _english_symbols(text: str) -> str:
+    return _symbols(_apply(_ENGLISH_SYMBOL_RULES, text))
+
+
 def _pauses(text: str) -> str:
     return _apply(_PAUSE_RULES, text)
 
@@ -667,11 +682,11 @@ _ENGLISH_STEPS: tuple[Step, ...] = (
     _numbers,
     _roman_numerals,
     _shouting,
-    _symbols,
+    _english_symbols,
     _pauses,
 )
 # Number words and abbreviations are English; for other languages only what any voice needs.
-_NEUTRAL_STEPS: tuple[Step, ...] = (_web_addresses, _symbols, _pauses)
+_NEUTRAL_STEPS: tuple[Step, ...] = (_bare_hosts, _symbols, _pauses)
 
 
 def speakable(text: str, lexicon: Lexicon | None = None, language: str = "en") -> str:
