@@ -464,4 +464,7 @@ def test_split_sentences(text: str, sentences: list[str]) -> None:
 
 def test_split_sentences_of_speakable_text() -> None:
     spoken = speakable("Mr. Figgis paid $500. Dr. Jones, e.g., did not.")
-    assert split_sentences(spoken) == ["Mister Figgis paid five hundred dollars.", "Doctor Jones, for example, did not."]
+    assert split_sentences(spoken) == [
+        "Mister Figgis paid five hundred dollars.",
+        "Doctor Jones, for example, did not.",
+    ]

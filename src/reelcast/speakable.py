@@ -79,9 +79,7 @@ class Lexicon:
             raise ScriptError(f"pronunciation lexicon {path}: 'words' must be a table, like [words]")
         for word, respelling in words.items():
             if not isinstance(respelling, str):
-                raise ScriptError(
-                    f"pronunciation lexicon {path}: the respelling of {word!r} must be a quoted string"
-                )
+                raise ScriptError(f"pronunciation lexicon {path}: the respelling of {word!r} must be a quoted string")
         try:
             return cls.from_mapping(words)
         except ValueError as exc:
@@ -530,9 +528,7 @@ _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10}
 
 # After these a lone "I", "V" or "X" is a number; elsewhere "I" is the pronoun and "Malcolm X"
 # or "Generation X" keep their letter.
-_NUMBERED_THINGS = frozenset(
-    {"part", "chapter", "volume", "episode", "act", "book", "season", "phase", "war", "round"}
-)
+_NUMBERED_THINGS = frozenset({"part", "chapter", "volume", "episode", "act", "book", "season", "phase", "war", "round"})
 # Monarchs and popes take the ordinal: "Henry V" is "Henry the Fifth".
 _REGNAL_NAMES = frozenset(
     """Henry Edward George Richard Charles James William Elizabeth Mary Louis John Philip
@@ -547,7 +543,7 @@ _ROMAN_AFTER_WORD = re.compile(
 
 def _roman_value(numeral: str) -> int:
     values = [_ROMAN_VALUES[c] for c in numeral]
-    return sum(-v if v < nxt else v for v, nxt in zip(values, values[1:] + [0]))
+    return sum(-v if v < nxt else v for v, nxt in zip(values, values[1:] + [0], strict=True))
 
 
 def _say_roman(match: re.Match[str]) -> str:
@@ -710,9 +706,7 @@ _NO_BREAK_AFTER = frozenset(
     "mr mrs ms dr st prof mt sgt lt capt gen col rev fr e.g i.e vs cf feat ft dir approx incl".split()
 )
 # ... and after these, not when a number follows: "No. 5", "Oct. 8", but "I said no. Then".
-_NO_BREAK_BEFORE_NUMBER = frozenset(
-    "no vol ep pp p jan feb mar apr jun jul aug sep sept oct nov dec".split()
-)
+_NO_BREAK_BEFORE_NUMBER = frozenset("no vol ep pp p jan feb mar apr jun jul aug sep sept oct nov dec".split())
 _SENTENCE_END = re.compile(r"[.!?]+[\"')\]’”]*\s+(?=[\"'(\[‘“]?[A-Z0-9])")
 
 
