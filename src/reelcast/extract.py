@@ -67,6 +67,9 @@ NEVER_NARRATED = _hints(
     "read-more", "readmore", "more-from", "newsletter", "signup", "sign-up", "subscribe", "pullquote",
     "pull-quote", "copyright", "cookie", "consent", "paywall", "recirc", "outbrain", "taboola",
 )
+# Utility classes that hide an element from sight in every common CSS framework.
+HIDDEN_CLASSES = frozenset({"hidden", "hide", "is-hidden", "d-none", "sr-only", "visually-hidden", "screen-reader-text",
+                            "visuallyhidden", "u-hidden", "hidden-xs-up", "invisible", "offscreen"})
 UNLIKELY_ROLES = frozenset({"menu", "menubar", "complementary", "navigation", "alert", "alertdialog", "dialog"})
 AD_WORDS = re.compile(r"^(ad(vertising|vertisement)?|pub(licité)?|werb(ung)?|广告|Реклама|Anuncio)$", re.IGNORECASE)
 LOADING_WORDS = re.compile(r"^((loading|正在加载|Загрузка|chargement|cargando)(…|\.\.\.)?)$", re.IGNORECASE)
@@ -98,6 +101,8 @@ INITIAL_SCORES = {
     "h1": -5, "h2": -5, "h3": -5, "h4": -5, "h5": -5, "h6": -5, "th": -5,
 }
 CHAR_THRESHOLD = 500
+NEVER_NARRATED_SHARE = 0.25  # a bio or "read more" box is a small part of the article around it
+MAX_LINK_DENSITY = 0.5  # an "article" that is mostly link text is a home page or an index
 TOP_CANDIDATES = 5
 MIN_ARTICLE_TOKENS = 12  # CJK characters count one each, like the benchmark's tokens
 
@@ -113,6 +118,8 @@ def extract(page: RawPage) -> Article:
     if body is None:
         raise _no_article(page, "the page has no body")
     content = _grab_article(body, title=meta.title)
+    if _link_density(content) > MAX_LINK_DENSITY:
+        raise _no_article(page, "it is mostly links, like a home page or an index")
     blocks = _dedupe(_narratable(_blocks(content)))
     if _token_count(" ".join(b.text for b in blocks)) < MIN_ARTICLE_TOKENS:
         raise _no_article(page, "nothing on it reads as an article")
@@ -172,17 +179,27 @@ def _no_article(page: RawPage, why: str) -> ExtractError:
 _BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
 # Browsers read these labels as windows-1252 (WHATWG Encoding); pages labelled latin-1 use its quotes.
 _ENCODING_ALIASES = {"iso-8859-1": "windows-1252", "latin-1": "windows-1252", "latin1": "windows-1252",
-                     "us-ascii": "windows-1252", "ascii": "windows-1252", "iso8859-1": "windows-1252"}
+                     "us-ascii": "windows-1252", "ascii": "windows-1252", "iso8859-1": "windows-1252",
+                     "gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "shift_jis": "cp932",
+                     "sjis": "cp932", "x-sjis": "cp932", "euc-kr": "cp949", "iso-8859-9": "cp1254",
+                     "tis-620": "cp874", "iso-8859-11": "cp874", "big5": "big5hkscs"}
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _CHARSET_PARAM = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
 
 
 def decode_html(content: bytes, content_type: str | None = None) -> str:
-    """Bytes -> text: BOM, then the HTTP charset, then <meta charset>, then UTF-8, then windows-1252."""
+    """Bytes -> text: BOM, then valid UTF-8, then the HTTP charset, then <meta charset>, then windows-1252."""
     for bom, encoding in _BOMS:
         if content.startswith(bom):
             return content[len(bom):].decode(encoding, errors="replace")
+    if not content.isascii():
+        # Valid multi-byte UTF-8 is next to impossible by accident in a legacy encoding, while a
+        # re-saved page often keeps its old <meta charset>: the bytes win over the label.
+        try:
+            return content.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
     declared = [_CHARSET_PARAM.search(content_type or ""), EncodingDetector.find_declared_encoding(content, is_html=True)]
     for found in declared:
         label = found.group(1) if isinstance(found, re.Match) else found
@@ -190,10 +207,7 @@ def decode_html(content: bytes, content_type: str | None = None) -> str:
         # A page that says UTF-16 in a meta tag but has no BOM is lying: it could not say so in UTF-16.
         if encoding and not encoding.startswith("utf-16"):
             return content.decode(encoding, errors="replace")
-    try:
-        return content.decode("utf-8")
-    except UnicodeDecodeError:
-        return content.decode("windows-1252", errors="replace")
+    return content.decode("windows-1252", errors="replace")
 
 
 def _codec(label: str | None) -> str | None:
@@ -207,11 +221,19 @@ def _codec(label: str | None) -> str | None:
         return None
 
 
+def _looks_binary(text: str) -> bool:
+    sample = text[:4096]
+    junk = len(_CONTROL_CHARS.findall(sample)) + sample.count("\ufffd")
+    return junk > len(sample) * 0.02
+
+
 def _parse(page: RawPage) -> HtmlElement:
     text = decode_html(page.content, page.content_type)
-    text = _CONTROL_CHARS.sub("", _XML_DECLARATION.sub("", text, count=1))
     if not text.strip():
         raise _no_article(page, "the page is empty")
+    if _looks_binary(text):
+        raise _no_article(page, "it is binary data, not a web page")
+    text = _CONTROL_CHARS.sub("", _XML_DECLARATION.sub("", text, count=1))
     parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, default_doctype=False)
     try:
         return lxml.html.document_fromstring(text, parser=parser)
@@ -604,6 +626,10 @@ class _Grabber:
                 and _link_density(div) < 0.25):
             only = children[0]
             only.tail = div.tail
+            # The div's class often says what the paragraph is ("author-bio"): keep it for the cleaner.
+            hints = " ".join(filter(None, (div.get("class"), div.get("id"), only.get("class"))))
+            if hints:
+                only.set("class", hints)
             div.getparent().replace(div, only)
             to_score.append(only)
             return only
@@ -737,7 +763,9 @@ class _Cleaner:
         _remove_all(content, ARTICLE_JUNK, keep=_is_video_embed)
         for child in list(content):
             _remove_where(child, lambda n: bool(SHARE.search(_match_string(n))) and len(_text(n)) < CHAR_THRESHOLD)
-        _remove_where(content, lambda n: bool(NEVER_NARRATED.search(_match_string(n))))
+        # Guarded by size: a "read-more" wrapper sometimes holds the second half of the article itself.
+        budget = len(_text(content)) * NEVER_NARRATED_SHARE
+        _remove_where(content, lambda n: bool(NEVER_NARRATED.search(_match_string(n))) and len(_text(n)) <= budget)
         _remove_where(content, lambda n: n.tag in ("h1", "h2") and _class_weight(n, self.flags) < 0)
         for tag in ("table", "ul", "div"):
             self._clean_conditionally(content, tag)
@@ -861,7 +889,10 @@ def _is_visible(node: HtmlElement) -> bool:
     style = (node.get("style") or "").replace(" ", "").lower()
     if "display:none" in style or "visibility:hidden" in style or node.get("hidden") is not None:
         return False
-    return node.get("aria-hidden") != "true" or "fallback-image" in (node.get("class") or "")
+    classes = (node.get("class") or "").lower().split()
+    if HIDDEN_CLASSES.intersection(classes):
+        return False
+    return node.get("aria-hidden") != "true" or "fallback-image" in classes
 
 
 def _without_content(node: HtmlElement) -> bool:
@@ -1057,6 +1088,8 @@ class _BlockWriter:
             self.flush()
         elif tag == "tr":
             self._row(node)
+        elif tag == "dl":
+            self._definitions(node)
         elif tag in _BLOCK_TAGS:
             self._block(node)
         else:
@@ -1101,6 +1134,27 @@ class _BlockWriter:
             cells[0] += ":"
         self.blocks.append(Block(BlockKind.LIST_ITEM, " ".join(cells)))
 
+    def _definitions(self, dl: HtmlElement) -> None:
+        """<dt>Director</dt><dd>Mike Figgis</dd> as one line: 'Director: Mike Figgis'."""
+        self.flush()
+        term: str | None = None
+        for child in dl:
+            if child.tag == "dt":
+                if term:
+                    self.blocks.append(Block(BlockKind.LIST_ITEM, term))
+                term = _text(child) or None
+            elif child.tag == "dd" and term and not any(True for _ in child.iterdescendants(*_BLOCK_TAGS)):
+                key = term if term.endswith(":") else f"{term}:"
+                self.blocks.append(Block(BlockKind.LIST_ITEM, f"{key} {_text(child)}".strip()))
+                term = None
+            else:
+                if term:
+                    self.blocks.append(Block(BlockKind.LIST_ITEM, term))
+                    term = None
+                self.write(child)
+        if term:
+            self.blocks.append(Block(BlockKind.LIST_ITEM, term))
+
     def text(self, value: str | None) -> None:
         if value:
             self.parts.append(value)
@@ -1132,19 +1186,16 @@ def _is_copyright(text: str) -> bool:
 
 
 def _dedupe(blocks: list[Block]) -> tuple[Block, ...]:
-    """Never narrate the same paragraph twice (pull quotes, repeated teasers)."""
-    seen: set[str] = set()
-    kept = []
-    for block in blocks:
-        key = block.text.lower()
-        if block.kind is not BlockKind.HEADING and len(key) > 60 and key in seen:
-            continue
-        seen.add(key)
-        kept.append(block)
-    return tuple(kept)
+    """Never narrate a pull quote: a quote whose words all appear in one of the article's paragraphs."""
+    paragraphs = [b.text.lower() for b in blocks if b.kind is BlockKind.PARAGRAPH]
+    return tuple(
+        b for b in blocks
+        if b.kind is not BlockKind.QUOTE or not any(b.text.lower() in p for p in paragraphs)
+    )
 
 
-_TOKEN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]|[^\W_]+")
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
+_TOKEN = re.compile(f"[{_CJK}]|[^\\W_{_CJK}]+")
 
 
 def _token_count(text: str) -> int:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from email.message import Message
 from pathlib import Path
 from typing import BinaryIO
+from urllib.parse import urljoin
 
 from reelcast.errors import FetchError
 from reelcast.models import RawPage
@@ -118,11 +119,12 @@ def _read_url(url: str, limits: FetchLimits) -> RawPage:
             content = response.read(limits.max_bytes + 1)
     except urllib.error.HTTPError as exc:
         if exc.code in (301, 302, 303, 307, 308):
+            target = urljoin(exc.geturl() or url, exc.headers.get("Location", "") if exc.headers else "")
+            if not target.lower().startswith(("http://", "https://")):
+                raise FetchError(f"{url} redirects to {target}, which is not a web address") from exc
             raise FetchError(f"{url} redirected more than {limits.max_redirects} times; open it in a browser and pass the final address") from exc
         raise FetchError(f"{url} answered HTTP {exc.code} {exc.reason}; check the address, or save the page and pass the file") from exc
     except urllib.error.URLError as exc:
-        if isinstance(exc.reason, FetchError):
-            raise exc.reason from exc
         raise FetchError(f"{url} could not be reached ({exc.reason}); check the address and your connection") from exc
     except TimeoutError as exc:
         raise FetchError(f"{url} did not answer within {limits.timeout_s:g} s; try again later, or save the page and pass the file") from exc

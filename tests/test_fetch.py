@@ -1,0 +1,213 @@
+"""fetch: files, standard input and http(s), against a server on 127.0.0.1 that the tests start."""
+
+from __future__ import annotations
+
+import io
+import os
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from reelcast.errors import FetchError
+from reelcast.fetch import USER_AGENT, FetchLimits, read_page
+
+PAGE = b"<!DOCTYPE html><html><head><title>A review</title></head><body><p>Words.</p></body></html>"
+
+
+# -- files and standard input
+
+
+def test_reads_a_local_file(tmp_path: Path) -> None:
+    path = tmp_path / "review.html"
+    path.write_bytes(PAGE)
+    page = read_page(str(path))
+    assert page.content == PAGE
+    assert page.source == str(path)
+    assert page.url is None
+
+
+def test_reads_standard_input() -> None:
+    page = read_page("-", stdin=io.BytesIO(PAGE))
+    assert page.source == "-"
+    assert page.content == PAGE
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda d: d / "missing.html", "no such file"),
+        (lambda d: d, "is a directory"),
+    ],
+)
+def test_missing_file_and_directory_say_what_to_do(tmp_path: Path, make, message: str) -> None:
+    with pytest.raises(FetchError, match=message) as err:
+        read_page(str(make(tmp_path)))
+    assert str(tmp_path) in str(err.value)
+    assert "\n" not in str(err.value)
+
+
+def test_unreadable_file(tmp_path: Path) -> None:
+    path = tmp_path / "locked.html"
+    path.write_bytes(PAGE)
+    path.chmod(0)
+    if os.access(path, os.R_OK):
+        pytest.skip("running as root, so file permissions cannot make a file unreadable")
+    with pytest.raises(FetchError, match="not readable"):
+        read_page(str(path))
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "is empty"),
+        (b"   \n\t ", "is empty"),
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3 binary", "PDF document"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "PNG image"),
+        (b"<html>\x00\x01\x02\x00binary</html>", "NUL bytes"),
+    ],
+)
+def test_rejects_what_is_not_html(tmp_path: Path, content: bytes, message: str) -> None:
+    path = tmp_path / "page.html"
+    path.write_bytes(content)
+    with pytest.raises(FetchError, match=message):
+        read_page(str(path))
+
+
+def test_utf16_page_with_bom_is_accepted(tmp_path: Path) -> None:
+    path = tmp_path / "wide.html"
+    path.write_bytes("\ufeff<html><body><p>Hi</p></body></html>".encode("utf-16-le"))
+    assert read_page(str(path)).content.startswith(b"\xff\xfe")
+
+
+def test_too_big_file(tmp_path: Path) -> None:
+    path = tmp_path / "huge.html"
+    path.write_bytes(PAGE + b" " * 2000)
+    with pytest.raises(FetchError, match="over the"):
+        read_page(str(path), limits=FetchLimits(max_bytes=1000))
+
+
+def test_too_big_stdin() -> None:
+    with pytest.raises(FetchError, match="standard input is over"):
+        read_page("-", stdin=io.BytesIO(PAGE * 100), limits=FetchLimits(max_bytes=1000))
+
+
+def test_empty_stdin() -> None:
+    with pytest.raises(FetchError, match="standard input is empty"):
+        read_page("-", stdin=io.BytesIO(b""))
+
+
+# -- http(s), served from 127.0.0.1
+
+
+class _Handler(BaseHTTPRequestHandler):
+    seen_agents: list[str] = []
+
+    def log_message(self, *args: object) -> None:  # keep test output quiet
+        pass
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        _Handler.seen_agents.append(self.headers.get("User-Agent", ""))
+        routes = {
+            "/review": (200, "text/html; charset=utf-8", PAGE),
+            "/xhtml": (200, "application/xhtml+xml", PAGE),
+            "/untyped": (200, None, PAGE),
+            "/pdf": (200, "application/pdf", b"%PDF-1.4 ..."),
+            "/json": (200, "application/json", b'{"a": 1}'),
+            "/png-as-html": (200, "text/html", b"\x89PNG\r\n\x1a\n\x00\x00"),
+            "/big": (200, "text/html", PAGE + b" " * 5000),
+            "/missing": (404, "text/html", b"<p>Not found</p>"),
+        }
+        if self.path.startswith("/hop/"):
+            left = int(self.path.rsplit("/", 1)[1])
+            self.send_response(302)
+            self.send_header("Location", "/review" if left == 0 else f"/hop/{left - 1}")
+            self.end_headers()
+            return
+        if self.path == "/to-file":
+            self.send_response(302)
+            self.send_header("Location", "file:///etc/passwd")
+            self.end_headers()
+            return
+        if self.path == "/slow":
+            threading.Event().wait(2)
+        status, content_type, body = routes.get(self.path, (200, "text/html", PAGE))
+        self.send_response(status)
+        if content_type:
+            self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def test_fetches_a_page_with_a_real_user_agent(server: str) -> None:
+    page = read_page(f"{server}/review")
+    assert page.content == PAGE
+    assert page.source == f"{server}/review"
+    assert page.url == f"{server}/review"
+    assert page.content_type == "text/html; charset=utf-8"
+    assert _Handler.seen_agents[-1] == USER_AGENT
+
+
+def test_accepts_xhtml_and_untyped_html(server: str) -> None:
+    assert read_page(f"{server}/xhtml").content == PAGE
+    assert read_page(f"{server}/untyped").content == PAGE
+
+
+def test_follows_a_few_redirects_and_records_the_final_url(server: str) -> None:
+    page = read_page(f"{server}/hop/3")
+    assert page.url == f"{server}/review"
+    assert page.source == f"{server}/hop/3"
+
+
+def test_stops_after_five_redirects(server: str) -> None:
+    with pytest.raises(FetchError, match="redirect"):
+        read_page(f"{server}/hop/9")
+
+
+def test_never_follows_a_redirect_off_the_web(server: str) -> None:
+    with pytest.raises(FetchError, match="not a web address"):
+        read_page(f"{server}/to-file")
+
+
+@pytest.mark.parametrize(("path", "message"), [("/pdf", "application/pdf, not an HTML page"),
+                                                ("/json", "application/json"),
+                                                ("/png-as-html", "PNG image")])
+def test_rejects_content_that_is_not_html(server: str, path: str, message: str) -> None:
+    with pytest.raises(FetchError, match=message):
+        read_page(f"{server}{path}")
+
+
+def test_http_error_names_the_status(server: str) -> None:
+    with pytest.raises(FetchError, match="HTTP 404"):
+        read_page(f"{server}/missing")
+
+
+def test_size_cap_applies_to_downloads(server: str) -> None:
+    with pytest.raises(FetchError, match="over the"):
+        read_page(f"{server}/big", limits=FetchLimits(max_bytes=1000))
+
+
+def test_timeout(server: str) -> None:
+    with pytest.raises(FetchError, match="did not answer|could not be"):
+        read_page(f"{server}/slow", limits=FetchLimits(timeout_s=0.3))
+
+
+def test_unreachable_host() -> None:
+    # Port 9 on the loopback interface (discard) is closed on any sane test machine.
+    with pytest.raises(FetchError, match="could not be reached"):
+        read_page("http://127.0.0.1:9/review", limits=FetchLimits(timeout_s=2))
