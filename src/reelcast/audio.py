@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,6 +21,7 @@ from reelcast.config import AudioSettings
 from reelcast.errors import AudioError
 from reelcast.ffmpeg import AudioSegment, Loudness, measure_loudness, pydub_audio
 from reelcast.models import Chapter, Clip, Cue, EpisodeAudio, SectionAudio
+from reelcast.speakable import split_sentences
 
 log = logging.getLogger(__name__)
 
@@ -83,19 +83,17 @@ def stitch(sections: Sequence[SectionAudio], settings: AudioSettings) -> Stitche
     return Stitched(joined, tuple(tiled), tuple(cues))
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=\S)")
-
-
 def clip_cues(clip: Clip, offset_ms: int, duration_ms: int) -> list[Cue]:
     """One cue per sentence, timed by the engine's word events (or the whole clip without them)."""
     if not clip.word_starts:
         return [Cue(offset_ms, offset_ms + duration_ms, clip.text)]
     starts: list[tuple[int, str]] = []
-    begin = 0
-    for match in _SENTENCE_END.finditer(clip.text):
-        starts.append((begin, clip.text[begin : match.start()].strip()))
-        begin = match.end()
-    starts.append((begin, clip.text[begin:].strip()))
+    position = 0
+    for sentence in split_sentences(clip.text):
+        found = clip.text.find(sentence, position)
+        position = found if found >= 0 else position
+        starts.append((position, sentence))
+        position += len(sentence)
 
     def heard_at(char: int) -> int:
         # the first word that starts at or after the sentence's first character
