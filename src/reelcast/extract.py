@@ -117,7 +117,8 @@ def extract(page: RawPage) -> Article:
     body = doc.find("body")
     if body is None:
         raise _no_article(page, "the page has no body")
-    content = _grab_article(body, title=meta.title)
+    content, visible_byline = _grab_article(body, title=meta.title)
+    meta.byline = meta.byline or visible_byline or None
     if _link_density(content) > MAX_LINK_DENSITY:
         raise _no_article(page, "it is mostly links, like a home page or an index")
     blocks = _dedupe(_narratable(_blocks(content)))
@@ -262,6 +263,14 @@ class _Meta:
     rating_texts: list[str] = field(default_factory=list)
 
 
+# Meta keys in order of trust (Readability's order: Dublin Core, then Open Graph, then the rest).
+TITLE_KEYS = ("dc:title", "dcterm:title", "og:title", "weibo:article:title", "weibo:webpage:title", "title",
+              "twitter:title", "parsely-title")
+BYLINE_KEYS = ("dc:creator", "dcterm:creator", "author", "parsely-author", "article:author", "byl")
+DESCRIPTION_KEYS = ("dc:description", "dcterm:description", "og:description", "weibo:article:description",
+                    "description", "twitter:description")
+PUBLISHED_KEYS = ("article:published_time", "parsely-pub-date", "datepublished", "dc:date", "date", "pubdate")
+
 _ARTICLE_TYPES = frozenset({
     "Article", "NewsArticle", "BlogPosting", "Review", "CriticReview", "ReportageNewsArticle",
     "AnalysisNewsArticle", "OpinionNewsArticle", "ReviewNewsArticle", "TechArticle", "ScholarlyArticle",
@@ -280,20 +289,15 @@ def _page_metadata(doc: HtmlElement, page: RawPage) -> _Meta:
         return next((metas[k] for k in keys if metas.get(k)), None)
 
     meta = _Meta(base_url=base)
-    meta.title = _clean(ld.get("headline") or ld.get("name")) or first(
-        "og:title", "twitter:title", "dc.title", "dcterm:title", "parsely-title", "title"
-    ) or _title_from_document(doc)
-    meta.byline = _person_names(ld.get("author")) or first(
-        "author", "article:author", "dc.creator", "dcterm:creator", "parsely-author", "byl"
-    ) or _rel_author(doc)
+    meta.title = _json_ld_title(ld, doc) or first(*TITLE_KEYS) or _title_from_document(doc)
+    meta.byline = _person_names(ld.get("author")) or first(*BYLINE_KEYS) or _rel_author(doc)
     if meta.byline and meta.byline.startswith(("http://", "https://")):
         meta.byline = _rel_author(doc)  # article:author is often a profile URL, not a name
-    meta.published = _date(ld.get("datePublished")) or _date(first(
-        "article:published_time", "parsely-pub-date", "datepublished", "dc.date", "date", "pubdate")) or _time_element(doc)
+    meta.published = _date(ld.get("datePublished")) or _date(first(*PUBLISHED_KEYS)) or _time_element(doc)
     meta.modified = _date(ld.get("dateModified")) or _date(first("article:modified_time", "og:updated_time", "datemodified"))
     meta.site_name = _clean(_name_of(ld.get("publisher"))) or first("og:site_name", "application-name")
-    meta.language = _clean(doc.get("lang")) or first("content-language", "og:locale", "dc.language")
-    meta.description = _clean(ld.get("description")) or first("description", "og:description", "twitter:description", "dc.description")
+    meta.language = _clean(doc.get("lang")) or first("content-language", "og:locale", "dc:language")
+    meta.description = _clean(ld.get("description")) or first(*DESCRIPTION_KEYS)
     image = _image_url(ld.get("image")) or first("og:image", "og:image:url", "twitter:image", "twitter:image:src")
     meta.lead_image = urljoin(base, image) if image and base else image
     canonical = doc.xpath("string(//link[@rel='canonical'][1]/@href)").strip() or first("og:url")
@@ -305,6 +309,17 @@ def _page_metadata(doc: HtmlElement, page: RawPage) -> _Meta:
     return meta
 
 
+def _json_ld_title(ld: dict[str, Any], doc: HtmlElement) -> str | None:
+    """Readability's rule: sites put their own name in "name" or a teaser in "headline"; trust the one like <title>."""
+    name, headline = _clean(ld.get("name")), _clean(ld.get("headline"))
+    if name and headline and name != headline:
+        title = _title_from_document(doc) or ""
+        if _similarity(headline, title) > 0.75 >= _similarity(name, title):
+            return headline
+        return name
+    return name or headline
+
+
 def _meta_values(doc: HtmlElement) -> dict[str, str]:
     values: dict[str, str] = {}
     for node in doc.iter("meta"):
@@ -314,7 +329,8 @@ def _meta_values(doc: HtmlElement) -> dict[str, str]:
         for key in (node.get("property") or "").split() + [node.get("name") or "", node.get("itemprop") or "",
                                                           node.get("http-equiv") or ""]:
             if key:
-                values.setdefault(key.strip().lower(), content)
+                # "DC.Title" and "dc:title" are the same key to every reader of meta tags.
+                values.setdefault(re.sub(r"\s+", "", key).lower().replace(".", ":"), content)
     return values
 
 
@@ -323,7 +339,7 @@ def _json_ld_article(doc: HtmlElement) -> dict[str, Any]:
     found: list[dict[str, Any]] = []
     for script in doc.xpath("//script[@type='application/ld+json']"):
         try:
-            data = json.loads(script.text or "")
+            data = json.loads(_CDATA.sub("", script.text or ""))
         except ValueError:
             continue
         found.extend(obj for obj in _json_ld_objects(data) if _types(obj) & _ARTICLE_TYPES)
@@ -332,6 +348,9 @@ def _json_ld_article(doc: HtmlElement) -> dict[str, Any]:
         # A page with both an Article and a Review describes one piece: merge, article fields first.
         return {**reviews[0], **{k: v for k, v in found[0].items() if v}}
     return found[0] if found else {}
+
+
+_CDATA = re.compile(r"^\s*(//|/\*)?\s*<!\[CDATA\[(\s*\*/)?|(//|/\*)?\s*\]\]>(\s*\*/)?\s*$")
 
 
 def _json_ld_objects(data: Any) -> Iterator[dict[str, Any]]:
@@ -378,17 +397,46 @@ def _base_url(doc: HtmlElement, page: RawPage) -> str | None:
     return page.url
 
 
+_TITLE_SEPARATORS = re.compile(r" [|\-–—\\/>»] ")
+_HIERARCHY_SEPARATORS = re.compile(r" [\\/>»] ")
+
+
 def _title_from_document(doc: HtmlElement) -> str | None:
-    h1s = [t for t in (_text(h) for h in doc.iter("h1")) if t]
-    title = _clean(doc.findtext(".//title"))
-    if len(h1s) == 1:
-        return h1s[0]
-    if not title:
-        return h1s[0] if h1s else None
-    # "Headline - Site" / "Headline | Site": keep the longest part, the headline.
-    parts = re.split(r"\s+[|\-–—»:]\s+", title)
-    best = max(parts, key=len)
-    return best if len(best.split()) >= 3 else title
+    """Readability's rules for "Headline - Site" titles: drop the site part unless too little is left."""
+    original = _clean(doc.findtext(".//title")) or ""
+    title = original
+    hierarchical = False
+    separators = list(_TITLE_SEPARATORS.finditer(original))
+    if separators:
+        hierarchical = _HIERARCHY_SEPARATORS.search(original) is not None
+        title = original[: separators[-1].start()]
+        if len(title.split()) < 3:
+            title = re.sub(r"^[^|\-–—\\/>»]*[|\-–—\\/>»]", "", original)
+    elif ": " in title:
+        if not any(_text(h) == title for h in doc.iter("h1", "h2")):
+            title = original[original.rfind(":") + 1:]
+            if len(title.split()) < 3:
+                title = original[original.find(":") + 1:]
+            elif len(original[: original.find(":")].split()) > 5:
+                title = original
+    elif len(title) > 150 or len(title) < 15:
+        h1s = list(doc.iter("h1"))
+        if len(h1s) == 1:
+            title = _text(h1s[0])
+    title = " ".join(title.split())
+    words = len(title.split())
+    if words <= 4 and (not hierarchical or words != len(_TITLE_SEPARATORS.sub(" ", original).split()) - 1):
+        title = original
+    return title or None
+
+
+_BY_PREFIX = re.compile(r"^\s*(by|par|von|por|door|di)\s+", re.IGNORECASE)
+
+
+def _byline_text(node: HtmlElement) -> str:
+    """"By Kelli Miller" -> "Kelli Miller"; a second line (a desk, a date) is not part of the name."""
+    first_line = next((line for line in (node.text_content() or "").splitlines() if line.strip()), "")
+    return " ".join(_BY_PREFIX.sub("", first_line).split())
 
 
 def _rel_author(doc: HtmlElement) -> str | None:
@@ -495,18 +543,19 @@ class _Flags:
 _ATTEMPTS = (_Flags(), _Flags(strip_unlikely=False), _Flags(False, False), _Flags(False, False, False))
 
 
-def _grab_article(body: HtmlElement, *, title: str | None) -> HtmlElement:
-    """The element holding the article: the first attempt with enough text, else the longest one."""
+def _grab_article(body: HtmlElement, *, title: str | None) -> tuple[HtmlElement, str | None]:
+    """The element holding the article (the first attempt with enough text, else the longest one), and the byline seen on the way."""
     _prep_document(body)
-    attempts: list[tuple[int, HtmlElement]] = []
+    attempts: list[tuple[int, HtmlElement, str | None]] = []
     for flags in _ATTEMPTS:
-        work = copy.deepcopy(body)
-        content = _Grabber(flags, title).grab(work)
+        grabber = _Grabber(flags, title)
+        content = grabber.grab(copy.deepcopy(body))
         length = len(_text(content))
         if length >= CHAR_THRESHOLD:
-            return content
-        attempts.append((length, content))
-    return max(attempts, key=lambda pair: pair[0])[1]
+            return content, grabber.byline
+        attempts.append((length, content, grabber.byline))
+    _, content, byline = max(attempts, key=lambda attempt: attempt[0])
+    return content, byline
 
 
 def _prep_document(body: HtmlElement) -> None:
@@ -556,7 +605,7 @@ class _Grabber:
         self.flags = flags
         self.title = title
         self.scores: dict[HtmlElement, float] = {}
-        self.byline_found = False
+        self.byline: str | None = None
         self.title_header_removed = False
 
     def grab(self, body: HtmlElement) -> HtmlElement:
@@ -590,8 +639,8 @@ class _Grabber:
         if node.get("aria-modal") == "true" and node.get("role") == "dialog":
             return True
         match = f"{node.get('class', '')} {node.get('id', '')}"
-        if not self.byline_found and self._is_byline(node, match):
-            self.byline_found = True
+        if self.byline is None and self._is_byline(node, match):
+            self.byline = _byline_text(node)
             return True
         if not self.title_header_removed and self._duplicates_title(node):
             self.title_header_removed = True
@@ -910,8 +959,6 @@ def _is_phrasing(node: HtmlElement) -> bool:
 
 def _wrap_phrasing_runs(div: HtmlElement) -> None:
     """Loose text and inline elements between a div's blocks become paragraphs, so they score."""
-    if not any(child.tag in DIV_TO_P or not _is_phrasing(child) for child in div):
-        return  # all phrasing: the caller turns the div itself into a paragraph
     p: HtmlElement | None = None
     if not _blank(div.text):
         p = div.makeelement("p", {})
