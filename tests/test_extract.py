@@ -363,3 +363,57 @@ def test_corpus_mean_f1_gate() -> None:
     assert len(scores) == 93
     assert sum(scores.values()) / len(scores) >= 0.975
     assert {n: round(f, 3) for n, f in scores.items() if f < 0.8} == {}
+
+
+# -- furniture lines and metadata rules
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["SIGN UP FOR OUR NEWSLETTER", "Related: Ten films about Las Vegas", "Read more:", "Comments (5 posted)",
+     "Advertisement", "A version of this article appears in print on May 2, on Page A22.", "© 2024 Some Site"],
+)
+def test_furniture_lines_are_dropped(line: str) -> None:
+    article = extract(_page(_article_html(f"<p>{line}</p>")))
+    assert line not in article.paragraphs
+
+
+def test_prose_that_mentions_furniture_words_is_kept() -> None:
+    line = "Read more about the director's early work in the festival's catalogue, which is worth it."
+    assert line in extract(_page(_article_html(f"<p>{line}</p>"))).paragraphs
+
+
+def test_related_heading_takes_its_link_list_with_it() -> None:
+    body = ("<h2>Related articles</h2><ul><li><a href='/a'>Another review</a></li><li><a href='/b'>A list</a></li></ul>"
+            "<h2>The ending</h2><p>The ending is earned, and quiet.</p>")
+    texts = [b.text for b in extract(_page(_article_html(body))).blocks]
+    assert "Related articles" not in texts and "Another review" not in texts
+    assert "The ending" in texts
+
+
+def test_json_ld_inside_cdata_and_name_versus_headline() -> None:
+    ld = ('<script type="application/ld+json"><![CDATA[{"@context": "https://schema.org", "@type": "NewsArticle",'
+          ' "name": "Site Name Daily", "headline": "Night Ferry is a slow, cold thriller",'
+          ' "author": [{"@type": "Person", "name": "A. Writer"}, {"@type": "Person", "name": "B. Writer"}]}]]></script>')
+    head = f"<title>Night Ferry is a slow, cold thriller | Site Name Daily</title>{ld}"
+    article = extract(_page(_article_html("", head=head)))
+    assert article.title == "Night Ferry is a slow, cold thriller"
+    assert article.byline == "A. Writer, B. Writer"
+
+
+def test_meta_precedence_dublin_core_first() -> None:
+    head = ('<title>Title Element</title><meta property="og:title twitter:title" content="A title">'
+            '<meta property="x:title dc:title" content="Preferred title"><meta name="author" content="Second">'
+            '<meta property="dc:creator" content="Creator Name"><meta name="DC.Language" content="fr">')
+    article = extract(_page(_article_html("", head=head)))
+    assert (article.title, article.byline, article.language) == ("Preferred title", "Creator Name", "fr")
+
+
+def test_title_from_document_drops_the_site_name() -> None:
+    article = extract(_page(_article_html("", head="<title>A Long Headline About Films \u2013 My Website</title>")))
+    assert article.title == "A Long Headline About Films"
+
+
+def test_visible_byline_when_no_metadata_names_the_author() -> None:
+    body = '<div class="byline">By Jo Reviewer\n<br>Film Desk</div>'
+    assert extract(_page(_article_html(body))).byline == "Jo Reviewer"

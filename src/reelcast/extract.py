@@ -74,6 +74,22 @@ UNLIKELY_ROLES = frozenset({"menu", "menubar", "complementary", "navigation", "a
 AD_WORDS = re.compile(r"^(ad(vertising|vertisement)?|pub(licité)?|werb(ung)?|广告|Реклама|Anuncio)$", re.IGNORECASE)
 LOADING_WORDS = re.compile(r"^((loading|正在加载|Загрузка|chargement|cargando)(…|\.\.\.)?)$", re.IGNORECASE)
 COPYRIGHT_LINE = re.compile(r"^(©|\(c\)\s*\d{4}|copyright\b)", re.IGNORECASE)
+# Short lines that are page furniture wherever they sit: calls to action, link teasers, print notes.
+CHROME_LINES: tuple[re.Pattern[str], ...] = tuple(re.compile(p, re.IGNORECASE) for p in (
+    r"^(sign up|subscribe)\b.{0,60}\b(newsletter|updates|inbox)\b",
+    r"^(related|read more|read also|see also|more|also read|recommended|watch)\s*:",
+    r"^(\d+\s+)?comments?(\s*\(\d+( posted)?\))?$",
+    r"^a version of this article appears in print\b",
+    r"^(share|share this( article| story)?|tweet|email|print)$",
+    r"^(advertisement|sponsored|sponsored content|ad)$",
+))
+# Headings that introduce a list of links to other pages: the heading and its list go together.
+TEASER_HEADINGS = re.compile(
+    r"^(related|related (articles|stories|posts|links|searches|coverage|reading)|read more|more (from|on|stories)\b.*"
+    r"|you (may|might) also like|recommended( for you| reading)?|most (read|popular)|trending|further reading)$",
+    re.IGNORECASE,
+)
+CHROME_LINE_MAX = 200
 COMMAS = re.compile("[\u002c\u060c\ufe50\ufe10\ufe11\u2e41\u2e34\u2e32\uff0c]")
 VIDEO_HOSTS = re.compile(
     r"//(www\.)?((dailymotion|youtube|youtube-nocookie|player\.vimeo|v\.qq)\.com|(archive|upload\.wikimedia)\.org|player\.twitch\.tv)",
@@ -1222,10 +1238,28 @@ def _blocks(content: HtmlElement) -> list[Block]:
 
 def _narratable(blocks: list[Block]) -> list[Block]:
     """Drop lines that are page furniture whatever container they sit in."""
-    kept = [b for b in blocks if not AD_WORDS.match(b.text) and not _is_copyright(b.text)]
+    kept: list[Block] = []
+    in_teaser_list = False
+    for block in blocks:
+        if block.kind is BlockKind.HEADING:
+            in_teaser_list = TEASER_HEADINGS.match(block.text.rstrip(":")) is not None
+            if in_teaser_list:
+                continue
+        elif in_teaser_list and block.kind is BlockKind.LIST_ITEM:
+            continue
+        else:
+            in_teaser_list = False
+        if not _is_chrome_line(block.text):
+            kept.append(block)
     while kept and kept[-1].kind is BlockKind.HEADING:
         kept.pop()  # a heading with nothing under it introduces something we removed
     return kept
+
+
+def _is_chrome_line(text: str) -> bool:
+    if len(text) > CHROME_LINE_MAX:
+        return False
+    return AD_WORDS.match(text) is not None or _is_copyright(text) or any(p.search(text) for p in CHROME_LINES)
 
 
 def _is_copyright(text: str) -> bool:
