@@ -73,10 +73,7 @@ def score(extracted: str, expected: str) -> Score:
 
 def reelcast_text(html: bytes, name: str) -> str:
     # expected.txt is the article body without its headline, so the headline is left out here too.
-    try:
-        article = extract(RawPage(source=name, content=html))
-    except ExtractError:
-        return ""
+    article = extract(RawPage(source=name, content=html))
     return "\n\n".join(block.text for block in article.blocks)
 
 
@@ -108,6 +105,7 @@ class Row:
     extractor: str
     score: Score
     ms: float
+    refused: bool = False  # the extractor said "no article here" (reelcast's ExtractError)
 
 
 def run_page(folder: Path, names: list[str]) -> list[Row]:
@@ -117,13 +115,16 @@ def run_page(folder: Path, names: list[str]) -> list[Row]:
     rows = []
     for name in names:
         start = time.perf_counter()
+        refused = False
         try:
             text = EXTRACTORS[name](html, folder.name)
+        except ExtractError:
+            text, refused = "", True
         except Exception as exc:  # a competitor crashing on a page scores zero there, and we say so
             print(f"  {name} failed on {folder.name}: {exc!r}", file=sys.stderr)
             text = ""
         ms = (time.perf_counter() - start) * 1000
-        rows.append(Row(folder.name, kind, name, score(text, expected), ms))
+        rows.append(Row(folder.name, kind, name, score(text, expected), ms, refused))
     return rows
 
 
@@ -144,14 +145,15 @@ def summarise(rows: list[Row], names: list[str], kind: str) -> list[str]:
 
 
 def worst(rows: list[Row], count: int) -> list[str]:
-    ours = sorted((r for r in rows if r.extractor == "reelcast"), key=lambda r: r.score.f1)[:count]
+    ours = sorted((r for r in rows if r.extractor == "reelcast"), key=lambda r: (r.kind != "real", r.score.f1))[:count]
     others = {(r.page, r.extractor): r.score.f1 for r in rows}
-    lines = [f"worst {len(ours)} pages for reelcast (F1, precision, recall; trafilatura and readability-lxml F1)"]
+    lines = [f"worst {len(ours)} pages for reelcast, real first (F1, precision, recall; trafilatura and readability-lxml F1)"]
     for r in ours:
         lines.append(
             f"  {r.page:<40} {r.kind:<9} F1 {r.score.f1:.3f}  P {r.score.precision:.3f}  R {r.score.recall:.3f}"
             f"   traf {others.get((r.page, 'trafilatura'), float('nan')):.3f}"
             f"   rdlx {others.get((r.page, 'readability-lxml'), float('nan')):.3f}"
+            + ("   (refused: no article)" if r.refused else "")
         )
     return lines
 
@@ -161,10 +163,10 @@ def write_csv(rows: list[Row]) -> Path:
     path = RESULTS / f"extraction-{datetime.now():%Y%m%d-%H%M%S}.csv"
     with path.open("w", newline="", encoding="utf-8") as handle:
         out = csv.writer(handle)
-        out.writerow(["page", "kind", "extractor", "precision", "recall", "f1", "ms"])
+        out.writerow(["page", "kind", "extractor", "precision", "recall", "f1", "ms", "refused"])
         for r in rows:
             out.writerow([r.page, r.kind, r.extractor, f"{r.score.precision:.4f}", f"{r.score.recall:.4f}",
-                          f"{r.score.f1:.4f}", f"{r.ms:.1f}"])
+                          f"{r.score.f1:.4f}", f"{r.ms:.1f}", int(r.refused)])
     return path
 
 
@@ -191,6 +193,9 @@ def main(argv: list[str] | None = None) -> int:
     for kind in ("real", "synthetic"):
         print("\n".join(summarise(rows, args.extractors, kind)))
     print("\n".join(worst(rows, args.worst)))
+    refused = sorted(r.page for r in rows if r.refused)
+    if refused:
+        print(f"refused as 'no article' by reelcast: {', '.join(refused)}")
     print(f"CSV: {write_csv(rows).relative_to(REPO)}")
     return 0
 
