@@ -32,7 +32,8 @@ DEFAULT_CORPUS = REPO.parent / "shared" / "corpus"
 RESULTS = REPO / "bench" / "results"
 
 # From the corpus README: small pages made to test one feature. The rest are real captures.
-SYNTHETIC = frozenset("""
+SYNTHETIC = frozenset(
+    """
 003-metadata-preferred 004-metadata-space-separated-properties 005-unescape-html-entities base-url
 base-url-base-element base-url-base-element-relative basic-tags-cleaning comment-inside-script-parsing
 data-url-image dev418 embedded-videos hidden-nodes invalid-attributes js-link-replacement lazy-image-3
@@ -40,7 +41,8 @@ metadata-content-missing missing-paragraphs normalize-spaces ol parsely-metadata
 remove-extra-brs remove-extra-paragraphs remove-script-tags reordering-paragraphs replace-brs
 replace-font-tags rtl-1 rtl-2 rtl-3 rtl-4 social-buttons style-tags-removal svg-parsing
 title-and-h1-discrepancy title-en-dash visibility-hidden
-""".split())
+""".split()
+)
 
 # Each CJK ideograph, kana or hangul syllable is a token; otherwise runs of word characters minus "_".
 CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
@@ -129,8 +131,10 @@ def run_page(folder: Path, names: list[str]) -> list[Row]:
 
 
 def summarise(rows: list[Row], names: list[str], kind: str) -> list[str]:
-    lines = [f"{kind} pages ({len({r.page for r in rows if r.kind == kind})})",
-             f"  {'extractor':<17} {'mean F1':>8} {'median':>8} {'min':>6} {'P':>6} {'R':>6} {'<0.80':>6} {'ms/page':>8}"]
+    lines = [
+        f"{kind} pages ({len({r.page for r in rows if r.kind == kind})})",
+        f"  {'extractor':<17} {'mean F1':>8} {'median':>8} {'min':>6} {'P':>6} {'R':>6} {'<0.80':>6} {'ms/page':>8}",
+    ]
     for name in names:
         mine = [r for r in rows if r.kind == kind and r.extractor == name]
         if not mine:
@@ -138,7 +142,8 @@ def summarise(rows: list[Row], names: list[str], kind: str) -> list[str]:
         f1s = [r.score.f1 for r in mine]
         lines.append(
             f"  {name:<17} {statistics.mean(f1s):8.3f} {statistics.median(f1s):8.3f} {min(f1s):6.3f} "
-            f"{statistics.mean(r.score.precision for r in mine):6.3f} {statistics.mean(r.score.recall for r in mine):6.3f} "
+            f"{statistics.mean(r.score.precision for r in mine):6.3f} "
+            f"{statistics.mean(r.score.recall for r in mine):6.3f} "
             f"{sum(f < 0.8 for f in f1s):6d} {statistics.mean(r.ms for r in mine):8.1f}"
         )
     return lines
@@ -147,7 +152,9 @@ def summarise(rows: list[Row], names: list[str], kind: str) -> list[str]:
 def worst(rows: list[Row], count: int) -> list[str]:
     ours = sorted((r for r in rows if r.extractor == "reelcast"), key=lambda r: (r.kind != "real", r.score.f1))[:count]
     others = {(r.page, r.extractor): r.score.f1 for r in rows}
-    lines = [f"worst {len(ours)} pages for reelcast, real first (F1, precision, recall; trafilatura and readability-lxml F1)"]
+    lines = [
+        f"worst {len(ours)} pages for reelcast, real first (F1, precision, recall; trafilatura and readability-lxml F1)"
+    ]
     for r in ours:
         lines.append(
             f"  {r.page:<40} {r.kind:<9} F1 {r.score.f1:.3f}  P {r.score.precision:.3f}  R {r.score.recall:.3f}"
@@ -165,14 +172,26 @@ def write_csv(rows: list[Row]) -> Path:
         out = csv.writer(handle)
         out.writerow(["page", "kind", "extractor", "precision", "recall", "f1", "ms", "refused"])
         for r in rows:
-            out.writerow([r.page, r.kind, r.extractor, f"{r.score.precision:.4f}", f"{r.score.recall:.4f}",
-                          f"{r.score.f1:.4f}", f"{r.ms:.1f}", int(r.refused)])
+            out.writerow(
+                [
+                    r.page,
+                    r.kind,
+                    r.extractor,
+                    f"{r.score.precision:.4f}",
+                    f"{r.score.recall:.4f}",
+                    f"{r.score.f1:.4f}",
+                    f"{r.ms:.1f}",
+                    int(r.refused),
+                ]
+            )
     return path
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="folder holding readability/ (default: %(default)s)")
+    parser.add_argument(
+        "--corpus", type=Path, default=DEFAULT_CORPUS, help="folder holding readability/ (default: %(default)s)"
+    )
     parser.add_argument("--only", nargs="*", help="page folder names to run (default: all)")
     parser.add_argument("--extractors", nargs="*", default=list(EXTRACTORS), choices=list(EXTRACTORS))
     parser.add_argument("--worst", type=int, default=10, help="how many of our worst pages to list")

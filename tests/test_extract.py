@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -44,8 +44,8 @@ def leaving() -> Article:
 def test_example_metadata(leaving: Article) -> None:
     assert leaving.title == "'Leaving Las Vegas' (1995) - Movie Review"
     assert leaving.byline == "Sam Shepards"
-    assert leaving.published == datetime(2019, 10, 8, 14, 32, tzinfo=timezone.utc)
-    assert leaving.modified == datetime(2019, 10, 9, 8, 5, tzinfo=timezone.utc)
+    assert leaving.published == datetime(2019, 10, 8, 14, 32, tzinfo=UTC)
+    assert leaving.modified == datetime(2019, 10, 9, 8, 5, tzinfo=UTC)
     assert leaving.site_name == "ReelRundown"
     assert leaving.language in ("en-US", "en")
     assert leaving.canonical_url == "https://reelrundown.com/movies/Leaving-Las-Vegas-1995-Movie-Review"
@@ -63,7 +63,10 @@ def test_example_film_details(leaving: Article) -> None:
 def test_example_body_runs_from_first_to_last_paragraph(leaving: Article) -> None:
     paragraphs = [b.text for b in leaving.blocks if b.kind is BlockKind.PARAGRAPH]
     assert paragraphs[0].startswith("The first time we see Ben Sanderson (Nicolas Cage)")
-    assert paragraphs[-1] == "That damn twisted decadent love story is the reason why Leaving Las Vegas deserves to be seen."
+    assert (
+        paragraphs[-1]
+        == "That damn twisted decadent love story is the reason why Leaving Las Vegas deserves to be seen."
+    )
     assert len(paragraphs) == 17
 
 
@@ -71,7 +74,7 @@ def test_example_keeps_movie_details_as_a_final_section(leaving: Article) -> Non
     heading = next(i for i, b in enumerate(leaving.blocks) if b.kind is BlockKind.HEADING)
     assert leaving.blocks[heading].text == "Movie Details"
     assert leaving.blocks[heading].level == 2
-    assert [b.text for b in leaving.blocks[heading + 1:]] == [
+    assert [b.text for b in leaving.blocks[heading + 1 :]] == [
         "Title: Leaving Las Vegas",
         "Release Year: 1995",
         "Director(s): Mike Figgis",
@@ -82,11 +85,31 @@ def test_example_keeps_movie_details_as_a_final_section(leaving: Article) -> Non
 @pytest.mark.parametrize(
     "chrome",
     [
-        "Skip to main content", "cookies", "Accept All", "Movies", "Television", "Advertisement",
-        "Source: IMDb", "Source: United Artists", "Nicolas Cage as Ben Sanderson in", "Hi, I'm Sam",
-        "Read More From Reelrundown", "The Shining", "© 2019 Sam Shepards", "Great review!", "Comments",
-        "Related Articles", "newsletter", "Subscribe", "Arena Media", "enable JavaScript", "Share on",
-        "By Sam Shepards", "Drama", "window.dataLayer", "Movie Review",
+        "Skip to main content",
+        "cookies",
+        "Accept All",
+        "Movies",
+        "Television",
+        "Advertisement",
+        "Source: IMDb",
+        "Source: United Artists",
+        "Nicolas Cage as Ben Sanderson in",
+        "Hi, I'm Sam",
+        "Read More From Reelrundown",
+        "The Shining",
+        "© 2019 Sam Shepards",
+        "Great review!",
+        "Comments",
+        "Related Articles",
+        "newsletter",
+        "Subscribe",
+        "Arena Media",
+        "enable JavaScript",
+        "Share on",
+        "By Sam Shepards",
+        "Drama",
+        "window.dataLayer",
+        "Movie Review",
     ],
 )
 def test_example_has_none_of_the_chrome(leaving: Article, chrome: str) -> None:
@@ -111,8 +134,12 @@ def test_article_as_text(leaving: Article) -> None:
 def test_article_as_dict_is_json_friendly(leaving: Article) -> None:
     data = json.loads(json.dumps(article_as_dict(leaving)))
     assert data["published"] == "2019-10-08T14:32:00+00:00"
-    assert data["film"] == {"title": "Leaving Las Vegas", "year": 1995, "director": "Mike Figgis",
-                            "cast": ["Nicolas Cage", "Elisabeth Shue"]}
+    assert data["film"] == {
+        "title": "Leaving Las Vegas",
+        "year": 1995,
+        "director": "Mike Figgis",
+        "cast": ["Nicolas Cage", "Elisabeth Shue"],
+    }
     assert data["blocks"][0]["kind"] == "paragraph"
     assert {"kind": "heading", "text": "Movie Details", "level": 2} in data["blocks"]
 
@@ -140,9 +167,21 @@ MUST_CONTAIN = [
     "Still, it is a film to sit with",
 ]
 MUST_NOT_CONTAIN = [
-    "Accept all cookies", "Home", "Advertisement", "Get our weekly picks", "Sign up for the newsletter",
-    "hidden and must never", "decorative paragraph", "Share on Facebook", "Ada Critic has written",
-    "© 2023", "Ten best orchards", "First! Loved", "Privacy", "var teaser", "By Ada Critic",
+    "Accept all cookies",
+    "Home",
+    "Advertisement",
+    "Get our weekly picks",
+    "Sign up for the newsletter",
+    "hidden and must never",
+    "decorative paragraph",
+    "Share on Facebook",
+    "Ada Critic has written",
+    "© 2023",
+    "Ten best orchards",
+    "First! Loved",
+    "Privacy",
+    "var teaser",
+    "By Ada Critic",
 ]
 
 
@@ -178,8 +217,14 @@ def test_pages_without_an_article_fail_clearly(name: str) -> None:
 
 @pytest.mark.parametrize(
     "html",
-    ["", "   ", "<html></html>", "<html><body></body></html>", "<html><body><p>Hello.</p></body></html>",
-     "<html><body><script>var x = 'a long script that is not an article at all, no, not at all';</script></body></html>"],
+    [
+        "",
+        "   ",
+        "<html></html>",
+        "<html><body></body></html>",
+        "<html><body><p>Hello.</p></body></html>",
+        "<html><body><script>var x = 'a long script that is not an article, not at all';</script></body></html>",
+    ],
 )
 def test_empty_pages_fail_clearly(html: str) -> None:
     with pytest.raises(ExtractError, match="no article text found in test.html"):
@@ -201,32 +246,48 @@ def test_undeclared_windows_1252_comes_out_right() -> None:
 
 
 def test_declared_charset_in_meta() -> None:
-    html = _article_html("<p>Gr\u00fc\u00dfe aus K\u00f6ln, sagte der Kritiker \u00fcber den Film.</p>",
-                         head='<meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1">')
+    html = _article_html(
+        "<p>Gr\u00fc\u00dfe aus K\u00f6ln, sagte der Kritiker \u00fcber den Film.</p>",
+        head='<meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1">',
+    )
     article = extract(_page(html.encode("latin-1")))
     assert "Gr\u00fc\u00dfe aus K\u00f6ln, sagte der Kritiker \u00fcber den Film." in article.paragraphs
 
 
 def test_declared_charset_in_http_header() -> None:
-    html = _article_html("<p>\u0416\u0438\u0437\u043d\u044c \u043f\u0440\u0435\u043a\u0440\u0430\u0441\u043d\u0430 - a Russian line.</p>")
-    page = RawPage(source="x", content=html.encode("koi8-r", errors="replace"), content_type="text/html; charset=KOI8-R")
-    assert "\u0416\u0438\u0437\u043d\u044c \u043f\u0440\u0435\u043a\u0440\u0430\u0441\u043d\u0430 - a Russian line." in extract(page).paragraphs
+    html = _article_html(
+        "<p>\u0416\u0438\u0437\u043d\u044c \u043f\u0440\u0435\u043a\u0440\u0430\u0441\u043d\u0430 - a Russian line.</p>"
+    )
+    page = RawPage(
+        source="x", content=html.encode("koi8-r", errors="replace"), content_type="text/html; charset=KOI8-R"
+    )
+    assert (
+        "\u0416\u0438\u0437\u043d\u044c \u043f\u0440\u0435\u043a\u0440\u0430\u0441\u043d\u0430 - a Russian line."
+        in extract(page).paragraphs
+    )
 
 
 def test_utf8_bom_and_utf16_bom() -> None:
     html = _article_html("<p>Na\u00efve, but \u2018charming\u2019.</p>")
     assert "Na\u00efve, but \u2018charming\u2019." in extract(_page(b"\xef\xbb\xbf" + html.encode("utf-8"))).paragraphs
-    assert "Na\u00efve, but \u2018charming\u2019." in extract(_page("\ufeff".encode("utf-16-le") + html.encode("utf-16-le"))).paragraphs
+    assert (
+        "Na\u00efve, but \u2018charming\u2019."
+        in extract(_page("\ufeff".encode("utf-16-le") + html.encode("utf-16-le"))).paragraphs
+    )
 
 
 def test_valid_utf8_wins_over_a_stale_declared_charset() -> None:
     html = '<meta charset="gb2312">' + "\u8c37\u6b4c\u5728\u5f00\u53d1\u4e00\u6b3e\u8ba1\u7b97\u673a\u3002"
-    assert decode_html(html.encode("utf-8")).endswith("\u8c37\u6b4c\u5728\u5f00\u53d1\u4e00\u6b3e\u8ba1\u7b97\u673a\u3002")
+    assert decode_html(html.encode("utf-8")).endswith(
+        "\u8c37\u6b4c\u5728\u5f00\u53d1\u4e00\u6b3e\u8ba1\u7b97\u673a\u3002"
+    )
 
 
 def test_entities_are_decoded() -> None:
-    article = extract(_page(_article_html("<p>Tom &amp; Jerry&#8217;s &quot;caf&eacute;&quot; &lt;scene&gt;&nbsp;is fun.</p>")))
-    assert "Tom & Jerry\u2019s \"caf\u00e9\" <scene> is fun." in article.paragraphs
+    article = extract(
+        _page(_article_html("<p>Tom &amp; Jerry&#8217;s &quot;caf&eacute;&quot; &lt;scene&gt;&nbsp;is fun.</p>"))
+    )
+    assert 'Tom & Jerry\u2019s "caf\u00e9" <scene> is fun.' in article.paragraphs
 
 
 # -- ratings and film details from markup and visible text
@@ -240,8 +301,11 @@ def test_entities_are_decoded() -> None:
         ("<p>\u2605\u2605\u2605\u00bd\u2606</p>", Rating(3.5, 5)),
         ("<p>\u2605\u2605\u2605\u2606\u2606</p>", Rating(3, 5)),
         ('<div class="review-rating" aria-label="Rated 7 out of 10 stars"><span>7/10</span></div>', Rating(7, 10)),
-        ('<div itemprop="reviewRating" itemscope itemtype="https://schema.org/Rating">'
-         '<meta itemprop="ratingValue" content="2"><meta itemprop="bestRating" content="4"></div>', Rating(2, 4)),
+        (
+            '<div itemprop="reviewRating" itemscope itemtype="https://schema.org/Rating">'
+            '<meta itemprop="ratingValue" content="2"><meta itemprop="bestRating" content="4"></div>',
+            Rating(2, 4),
+        ),
     ],
 )
 def test_visible_and_microdata_ratings(snippet: str, rating: Rating) -> None:
@@ -253,18 +317,31 @@ def test_no_rating_from_ordinary_numbers() -> None:
     assert article.rating is None
 
 
-def test_film_details_from_a_definition_list_and_microdata() -> None:
-    details = "<dl><dt>Title:</dt><dd>Night Ferry</dd><dt>Director:</dt><dd>Ana Ruiz</dd><dt>Cast:</dt><dd>Bo Lin and Kit Marr</dd></dl>"
-    body = f'<p>Details below.</p><table><tr><th>Title</th><td>Night Ferry</td></tr><tr><th>Year</th><td>2021</td></tr>' \
-           f'<tr><th>Director</th><td>Ana Ruiz</td></tr><tr><th>Starring</th><td>Bo Lin, Kit Marr</td></tr></table>'
-    article = extract(_page(_article_html(body)))
-    assert article.film == Film("Night Ferry", 2021, "Ana Ruiz", ("Bo Lin", "Kit Marr"))
-    micro = ('<div itemscope itemtype="https://schema.org/Movie"><span itemprop="name">Night Ferry</span>'
-             '<span itemprop="director" itemscope itemtype="https://schema.org/Person"><span itemprop="name">Ana Ruiz</span></span>'
-             '<meta itemprop="dateCreated" content="2021-03-01"></div>')
-    assert extract(_page(_article_html(micro + "<p>Review text follows here.</p>"))).film == Film("Night Ferry", 2021, "Ana Ruiz")
-    assert details  # a dl without a year still names the film:
+def test_film_details_from_a_table() -> None:
+    body = (
+        "<p>Details below.</p><table><tr><th>Title</th><td>Night Ferry</td></tr><tr><th>Year</th><td>2021</td></tr>"
+        "<tr><th>Director</th><td>Ana Ruiz</td></tr><tr><th>Starring</th><td>Bo Lin, Kit Marr</td></tr></table>"
+    )
+    assert extract(_page(_article_html(body))).film == Film("Night Ferry", 2021, "Ana Ruiz", ("Bo Lin", "Kit Marr"))
+
+
+def test_film_details_from_a_definition_list_without_a_year() -> None:
+    details = (
+        "<dl><dt>Title:</dt><dd>Night Ferry</dd><dt>Director:</dt><dd>Ana Ruiz</dd>"
+        "<dt>Cast:</dt><dd>Bo Lin and Kit Marr</dd></dl>"
+    )
     assert extract(_page(_article_html(details))).film == Film("Night Ferry", None, "Ana Ruiz", ("Bo Lin", "Kit Marr"))
+
+
+def test_film_details_from_microdata() -> None:
+    micro = (
+        '<div itemscope itemtype="https://schema.org/Movie"><span itemprop="name">Night Ferry</span>'
+        '<span itemprop="director" itemscope itemtype="https://schema.org/Person">'
+        '<span itemprop="name">Ana Ruiz</span></span>'
+        '<meta itemprop="dateCreated" content="2021-03-01"></div>'
+    )
+    article = extract(_page(_article_html(micro + "<p>Review text follows here.</p>")))
+    assert article.film == Film("Night Ferry", 2021, "Ana Ruiz")
 
 
 def test_film_from_a_review_headline_when_nothing_else_says() -> None:
@@ -273,9 +350,11 @@ def test_film_from_a_review_headline_when_nothing_else_says() -> None:
 
 
 def test_headings_lists_quotes_and_pre() -> None:
-    body = ("<h2>Part one</h2><p>First paragraph of the part, long enough.</p><h3>Sub</h3><h5>Small</h5>"
-            "<ol><li>One <ul><li>nested</li></ul></li><li>Two</li></ol><blockquote>Quoted line.</blockquote>"
-            "<p>Line one<br>line two</p>")
+    body = (
+        "<h2>Part one</h2><p>First paragraph of the part, long enough.</p><h3>Sub</h3><h5>Small</h5>"
+        "<ol><li>One <ul><li>nested</li></ul></li><li>Two</li></ol><blockquote>Quoted line.</blockquote>"
+        "<p>Line one<br>line two</p>"
+    )
     blocks = extract(_page(_article_html(body))).blocks
     assert [(b.kind, b.text, b.level) for b in blocks[:9]] == [
         (BlockKind.HEADING, "Part one", 2),
@@ -291,18 +370,30 @@ def test_headings_lists_quotes_and_pre() -> None:
 
 
 def test_hidden_elements_are_never_read() -> None:
-    body = ('<p style="display: none">Hidden by style.</p><p hidden>Hidden attribute.</p>'
-            '<p aria-hidden="true">Hidden from readers.</p><p class="sr-only">Screen reader only.</p>'
-            '<p style="visibility:hidden">Invisible.</p><noscript><p>Enable JavaScript.</p></noscript>'
-            '<template><p>Template text.</p></template>')
+    body = (
+        '<p style="display: none">Hidden by style.</p><p hidden>Hidden attribute.</p>'
+        '<p aria-hidden="true">Hidden from readers.</p><p class="sr-only">Screen reader only.</p>'
+        '<p style="visibility:hidden">Invisible.</p><noscript><p>Enable JavaScript.</p></noscript>'
+        "<template><p>Template text.</p></template>"
+    )
     text = article_as_text(extract(_page(_article_html(body))))
-    for hidden in ("Hidden by", "Hidden attribute", "Hidden from", "Screen reader", "Invisible", "Enable JavaScript", "Template"):
+    for hidden in (
+        "Hidden by",
+        "Hidden attribute",
+        "Hidden from",
+        "Screen reader",
+        "Invisible",
+        "Enable JavaScript",
+        "Template",
+    ):
         assert hidden not in text
 
 
 # -- regression pages from the shared corpus (read in place, never copied into the project)
 
-_TOKEN = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]|[^\\W_\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]+")
+_TOKEN = re.compile(
+    "[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]|[^\\W_\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]+"
+)
 
 
 def _f1(got: str, want: str) -> float:
@@ -321,8 +412,10 @@ def _corpus_article(name: str) -> tuple[Article, str]:
 
 # Pages that once scored worst, with words that must and must not be narrated. Reviews first.
 CORPUS_CASES = {
-    "theverge": (["There were no discernible pixels anywhere."],
-                 ["Sign up for Command Line", "this photo from Apple will have to do"]),
+    "theverge": (
+        ["There were no discernible pixels anywhere."],
+        ["Sign up for Command Line", "this photo from Apple will have to do"],
+    ),
     "engadget": (["Xbox One X"], []),
     "videos-1": ([], []),
     "yahoo-1": ([], []),
@@ -352,7 +445,9 @@ def test_corpus_mean_f1_gate() -> None:
     """The bench's target, as a gate: mean F1 at least 0.975 on the real pages, none below 0.80."""
     if not CORPUS.is_dir():
         pytest.skip(f"shared corpus not found at {CORPUS}")
-    synthetic = set(re.findall(r"^([\w-]+(?:, [\w-]+)*)\.$", (CORPUS.parent / "README.md").read_text(), re.M)[-1].split(", "))
+    synthetic = set(
+        re.findall(r"^([\w-]+(?:, [\w-]+)*)\.$", (CORPUS.parent / "README.md").read_text(), re.M)[-1].split(", ")
+    )
     scores = {}
     for folder in sorted(p for p in CORPUS.iterdir() if (p / "expected.txt").is_file() and p.name not in synthetic):
         try:
@@ -370,8 +465,15 @@ def test_corpus_mean_f1_gate() -> None:
 
 @pytest.mark.parametrize(
     "line",
-    ["SIGN UP FOR OUR NEWSLETTER", "Related: Ten films about Las Vegas", "Read more:", "Comments (5 posted)",
-     "Advertisement", "A version of this article appears in print on May 2, on Page A22.", "© 2024 Some Site"],
+    [
+        "SIGN UP FOR OUR NEWSLETTER",
+        "Related: Ten films about Las Vegas",
+        "Read more:",
+        "Comments (5 posted)",
+        "Advertisement",
+        "A version of this article appears in print on May 2, on Page A22.",
+        "© 2024 Some Site",
+    ],
 )
 def test_furniture_lines_are_dropped(line: str) -> None:
     article = extract(_page(_article_html(f"<p>{line}</p>")))
@@ -384,17 +486,21 @@ def test_prose_that_mentions_furniture_words_is_kept() -> None:
 
 
 def test_related_heading_takes_its_link_list_with_it() -> None:
-    body = ("<h2>Related articles</h2><ul><li><a href='/a'>Another review</a></li><li><a href='/b'>A list</a></li></ul>"
-            "<h2>The ending</h2><p>The ending is earned, and quiet.</p>")
+    body = (
+        "<h2>Related articles</h2><ul><li><a href='/a'>Another review</a></li><li><a href='/b'>A list</a></li></ul>"
+        "<h2>The ending</h2><p>The ending is earned, and quiet.</p>"
+    )
     texts = [b.text for b in extract(_page(_article_html(body))).blocks]
     assert "Related articles" not in texts and "Another review" not in texts
     assert "The ending" in texts
 
 
 def test_json_ld_inside_cdata_and_name_versus_headline() -> None:
-    ld = ('<script type="application/ld+json"><![CDATA[{"@context": "https://schema.org", "@type": "NewsArticle",'
-          ' "name": "Site Name Daily", "headline": "Night Ferry is a slow, cold thriller",'
-          ' "author": [{"@type": "Person", "name": "A. Writer"}, {"@type": "Person", "name": "B. Writer"}]}]]></script>')
+    ld = (
+        '<script type="application/ld+json"><![CDATA[{"@context": "https://schema.org", "@type": "NewsArticle",'
+        ' "name": "Site Name Daily", "headline": "Night Ferry is a slow, cold thriller",'
+        ' "author": [{"@type": "Person", "name": "A. Writer"}, {"@type": "Person", "name": "B. Writer"}]}]]></script>'
+    )
     head = f"<title>Night Ferry is a slow, cold thriller | Site Name Daily</title>{ld}"
     article = extract(_page(_article_html("", head=head)))
     assert article.title == "Night Ferry is a slow, cold thriller"
@@ -402,9 +508,11 @@ def test_json_ld_inside_cdata_and_name_versus_headline() -> None:
 
 
 def test_meta_precedence_dublin_core_first() -> None:
-    head = ('<title>Title Element</title><meta property="og:title twitter:title" content="A title">'
-            '<meta property="x:title dc:title" content="Preferred title"><meta name="author" content="Second">'
-            '<meta property="dc:creator" content="Creator Name"><meta name="DC.Language" content="fr">')
+    head = (
+        '<title>Title Element</title><meta property="og:title twitter:title" content="A title">'
+        '<meta property="x:title dc:title" content="Preferred title"><meta name="author" content="Second">'
+        '<meta property="dc:creator" content="Creator Name"><meta name="DC.Language" content="fr">'
+    )
     article = extract(_page(_article_html("", head=head)))
     assert (article.title, article.byline, article.language) == ("Preferred title", "Creator Name", "fr")
 

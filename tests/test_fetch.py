@@ -184,9 +184,10 @@ def test_never_follows_a_redirect_off_the_web(server: str) -> None:
         read_page(f"{server}/to-file")
 
 
-@pytest.mark.parametrize(("path", "message"), [("/pdf", "application/pdf, not an HTML page"),
-                                                ("/json", "application/json"),
-                                                ("/png-as-html", "PNG image")])
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [("/pdf", "application/pdf, not an HTML page"), ("/json", "application/json"), ("/png-as-html", "PNG image")],
+)
 def test_rejects_content_that_is_not_html(server: str, path: str, message: str) -> None:
     with pytest.raises(FetchError, match=message):
         read_page(f"{server}{path}")

@@ -42,47 +42,150 @@ def _hints(*fragments: str) -> re.Pattern[str]:
 
 
 UNLIKELY = _hints(
-    "-ad-", "ai2html", "banner", "breadcrumbs", "combx", "comment", "community", "cover-wrap", "disqus",
-    "extra", "footer", "gdpr", "header", "legends", "menu", "related", "remark", "replies", "rss",
-    "shoutbox", "sidebar", "skyscraper", "social", "sponsor", "supplemental", "ad-break", "agegate",
-    "pagination", "pager", "popup", "yom-remote",
+    "-ad-",
+    "ai2html",
+    "banner",
+    "breadcrumbs",
+    "combx",
+    "comment",
+    "community",
+    "cover-wrap",
+    "disqus",
+    "extra",
+    "footer",
+    "gdpr",
+    "header",
+    "legends",
+    "menu",
+    "related",
+    "remark",
+    "replies",
+    "rss",
+    "shoutbox",
+    "sidebar",
+    "skyscraper",
+    "social",
+    "sponsor",
+    "supplemental",
+    "ad-break",
+    "agegate",
+    "pagination",
+    "pager",
+    "popup",
+    "yom-remote",
     # beyond Readability: consent and subscription overlays
-    "cookie", "consent", "onetrust", "newsletter", "paywall",
+    "cookie",
+    "consent",
+    "onetrust",
+    "newsletter",
+    "paywall",
 )
 MAYBE_CANDIDATE = _hints("and", "article", "body", "column", "content", "main", "mathjax", "shadow")
 POSITIVE = _hints(
-    "article", "body", "content", "entry", "hentry", "h-entry", "main", "page", "pagination", "post",
-    "text", "blog", "story",
+    "article",
+    "body",
+    "content",
+    "entry",
+    "hentry",
+    "h-entry",
+    "main",
+    "page",
+    "pagination",
+    "post",
+    "text",
+    "blog",
+    "story",
 )
 NEGATIVE = _hints(
-    "-ad-", "hidden", "^hid$", " hid$", " hid ", "^hid ", "banner", "combx", "comment", "com-", "contact",
-    "footer", "gdpr", "masthead", "media", "meta", "outbrain", "promo", "related", "scroll", "share",
-    "shoutbox", "sidebar", "skyscraper", "sponsor", "shopping", "tags", "widget",
+    "-ad-",
+    "hidden",
+    "^hid$",
+    " hid$",
+    " hid ",
+    "^hid ",
+    "banner",
+    "combx",
+    "comment",
+    "com-",
+    "contact",
+    "footer",
+    "gdpr",
+    "masthead",
+    "media",
+    "meta",
+    "outbrain",
+    "promo",
+    "related",
+    "scroll",
+    "share",
+    "shoutbox",
+    "sidebar",
+    "skyscraper",
+    "sponsor",
+    "shopping",
+    "tags",
+    "widget",
 )
 BYLINE = _hints("byline", "author", "dateline", "writtenby", "p-author")
 SHARE = re.compile(r"(\b|_)(share|sharedaddy)(\b|_)", re.IGNORECASE)
 # Parts of an article container that are never the review's prose: a listener must not hear them.
 NEVER_NARRATED = _hints(
-    r"(^|[\s_-])bio($|[\s_-])", "author-bio", "authorbio", "about-the-author", "author-info", "author-box",
-    "read-more", "readmore", "more-from", "newsletter", "signup", "sign-up", "subscribe", "pullquote",
-    "pull-quote", "copyright", "cookie", "consent", "paywall", "recirc", "outbrain", "taboola",
+    r"(^|[\s_-])bio($|[\s_-])",
+    "author-bio",
+    "authorbio",
+    "about-the-author",
+    "author-info",
+    "author-box",
+    "read-more",
+    "readmore",
+    "more-from",
+    "newsletter",
+    "signup",
+    "sign-up",
+    "subscribe",
+    "pullquote",
+    "pull-quote",
+    "copyright",
+    "cookie",
+    "consent",
+    "paywall",
+    "recirc",
+    "outbrain",
+    "taboola",
 )
 # Utility classes that hide an element from sight in every common CSS framework.
-HIDDEN_CLASSES = frozenset({"hidden", "hide", "is-hidden", "d-none", "sr-only", "visually-hidden", "screen-reader-text",
-                            "visuallyhidden", "u-hidden", "hidden-xs-up", "invisible", "offscreen"})
+HIDDEN_CLASSES = frozenset(
+    {
+        "hidden",
+        "hide",
+        "is-hidden",
+        "d-none",
+        "sr-only",
+        "visually-hidden",
+        "screen-reader-text",
+        "visuallyhidden",
+        "u-hidden",
+        "hidden-xs-up",
+        "invisible",
+        "offscreen",
+    }
+)
 UNLIKELY_ROLES = frozenset({"menu", "menubar", "complementary", "navigation", "alert", "alertdialog", "dialog"})
 AD_WORDS = re.compile(r"^(ad(vertising|vertisement)?|pub(licité)?|werb(ung)?|广告|Реклама|Anuncio)$", re.IGNORECASE)
 LOADING_WORDS = re.compile(r"^((loading|正在加载|Загрузка|chargement|cargando)(…|\.\.\.)?)$", re.IGNORECASE)
 COPYRIGHT_LINE = re.compile(r"^(©|\(c\)\s*\d{4}|copyright\b)", re.IGNORECASE)
 # Short lines that are page furniture wherever they sit: calls to action, link teasers, print notes.
-CHROME_LINES: tuple[re.Pattern[str], ...] = tuple(re.compile(p, re.IGNORECASE) for p in (
-    r"^(sign up|subscribe)\b.{0,60}\b(newsletter|updates|inbox)\b",
-    r"^(related|read more|read also|see also|more|also read|recommended|watch)\s*:",
-    r"^(\d+\s+)?comments?(\s*\(\d+( posted)?\))?$",
-    r"^a version of this article appears in print\b",
-    r"^(share|share this( article| story)?|tweet|email|print)$",
-    r"^(advertisement|sponsored|sponsored content|ad)$",
-))
+CHROME_LINES: tuple[re.Pattern[str], ...] = tuple(
+    re.compile(p, re.IGNORECASE)
+    for p in (
+        r"^(sign up|subscribe)\b.{0,60}\b(newsletter|updates|inbox)\b",
+        r"^(related|read more|read also|see also|more|also read|recommended|watch)\s*:",
+        r"^(\d+\s+)?comments?(\s*\(\d+( posted)?\))?$",
+        r"^a version of this article appears in print\b",
+        r"^(share|share this( article| story)?|tweet|email|print)$",
+        r"^(advertisement|sponsored|sponsored content|ad)$",
+    )
+)
 # Headings that introduce a list of links to other pages: the heading and its list go together.
 TEASER_HEADINGS = re.compile(
     r"^(related|related (articles|stories|posts|links|searches|coverage|reading)|read more|more (from|on|stories)\b.*"
@@ -98,23 +201,90 @@ VIDEO_HOSTS = re.compile(
 
 TAGS_TO_SCORE = frozenset({"section", "h2", "h3", "h4", "h5", "h6", "p", "td", "pre"})
 DIV_TO_P = frozenset({"blockquote", "dl", "div", "img", "ol", "p", "pre", "table", "ul"})
-PHRASING = frozenset({
-    "abbr", "audio", "b", "bdo", "br", "button", "cite", "code", "data", "datalist", "dfn", "em", "embed",
-    "i", "img", "input", "kbd", "label", "mark", "math", "meter", "noscript", "object", "output",
-    "progress", "q", "ruby", "samp", "script", "select", "small", "span", "strong", "sub", "sup",
-    "textarea", "time", "var", "wbr",
-})
+PHRASING = frozenset(
+    {
+        "abbr",
+        "audio",
+        "b",
+        "bdo",
+        "br",
+        "button",
+        "cite",
+        "code",
+        "data",
+        "datalist",
+        "dfn",
+        "em",
+        "embed",
+        "i",
+        "img",
+        "input",
+        "kbd",
+        "label",
+        "mark",
+        "math",
+        "meter",
+        "noscript",
+        "object",
+        "output",
+        "progress",
+        "q",
+        "ruby",
+        "samp",
+        "script",
+        "select",
+        "small",
+        "span",
+        "strong",
+        "sub",
+        "sup",
+        "textarea",
+        "time",
+        "var",
+        "wbr",
+    }
+)
 # Removed before anything is scored: never visible prose.
 NOT_CONTENT = ("script", "noscript", "style", "template", "link", "meta")
 # Removed from the chosen article: widgets and furniture, never prose.
 ARTICLE_JUNK = (
-    "object", "embed", "footer", "link", "aside", "iframe", "input", "textarea", "select", "button",
-    "figcaption", "nav", "svg", "canvas", "audio", "video",
+    "object",
+    "embed",
+    "footer",
+    "link",
+    "aside",
+    "iframe",
+    "input",
+    "textarea",
+    "select",
+    "button",
+    "figcaption",
+    "nav",
+    "svg",
+    "canvas",
+    "audio",
+    "video",
 )
 INITIAL_SCORES = {
-    "div": 5, "pre": 3, "td": 3, "blockquote": 3,
-    "address": -3, "ol": -3, "ul": -3, "dl": -3, "dd": -3, "dt": -3, "li": -3, "form": -3,
-    "h1": -5, "h2": -5, "h3": -5, "h4": -5, "h5": -5, "h6": -5, "th": -5,
+    "div": 5,
+    "pre": 3,
+    "td": 3,
+    "blockquote": 3,
+    "address": -3,
+    "ol": -3,
+    "ul": -3,
+    "dl": -3,
+    "dd": -3,
+    "dt": -3,
+    "li": -3,
+    "form": -3,
+    "h1": -5,
+    "h2": -5,
+    "h3": -5,
+    "h4": -5,
+    "h5": -5,
+    "h6": -5,
+    "th": -5,
 }
 CHAR_THRESHOLD = 500
 NEVER_NARRATED_SHARE = 0.25  # a bio or "read more" box is a small part of the article around it
@@ -195,11 +365,25 @@ def _no_article(page: RawPage, why: str) -> ExtractError:
 
 _BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
 # Browsers read these labels as windows-1252 (WHATWG Encoding); pages labelled latin-1 use its quotes.
-_ENCODING_ALIASES = {"iso-8859-1": "windows-1252", "latin-1": "windows-1252", "latin1": "windows-1252",
-                     "us-ascii": "windows-1252", "ascii": "windows-1252", "iso8859-1": "windows-1252",
-                     "gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "shift_jis": "cp932",
-                     "sjis": "cp932", "x-sjis": "cp932", "euc-kr": "cp949", "iso-8859-9": "cp1254",
-                     "tis-620": "cp874", "iso-8859-11": "cp874", "big5": "big5hkscs"}
+_ENCODING_ALIASES = {
+    "iso-8859-1": "windows-1252",
+    "latin-1": "windows-1252",
+    "latin1": "windows-1252",
+    "us-ascii": "windows-1252",
+    "ascii": "windows-1252",
+    "iso8859-1": "windows-1252",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "x-gbk": "gb18030",
+    "shift_jis": "cp932",
+    "sjis": "cp932",
+    "x-sjis": "cp932",
+    "euc-kr": "cp949",
+    "iso-8859-9": "cp1254",
+    "tis-620": "cp874",
+    "iso-8859-11": "cp874",
+    "big5": "big5hkscs",
+}
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _CHARSET_PARAM = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
@@ -209,7 +393,7 @@ def decode_html(content: bytes, content_type: str | None = None) -> str:
     """Bytes -> text: BOM, then valid UTF-8, then the HTTP charset, then <meta charset>, then windows-1252."""
     for bom, encoding in _BOMS:
         if content.startswith(bom):
-            return content[len(bom):].decode(encoding, errors="replace")
+            return content[len(bom) :].decode(encoding, errors="replace")
     if not content.isascii():
         # Valid multi-byte UTF-8 is next to impossible by accident in a legacy encoding, while a
         # re-saved page often keeps its old <meta charset>: the bytes win over the label.
@@ -217,7 +401,10 @@ def decode_html(content: bytes, content_type: str | None = None) -> str:
             return content.decode("utf-8")
         except UnicodeDecodeError:
             pass
-    declared = [_CHARSET_PARAM.search(content_type or ""), EncodingDetector.find_declared_encoding(content, is_html=True)]
+    declared = [
+        _CHARSET_PARAM.search(content_type or ""),
+        EncodingDetector.find_declared_encoding(content, is_html=True),
+    ]
     for found in declared:
         label = found.group(1) if isinstance(found, re.Match) else found
         encoding = _codec(label)
@@ -280,18 +467,48 @@ class _Meta:
 
 
 # Meta keys in order of trust (Readability's order: Dublin Core, then Open Graph, then the rest).
-TITLE_KEYS = ("dc:title", "dcterm:title", "og:title", "weibo:article:title", "weibo:webpage:title", "title",
-              "twitter:title", "parsely-title")
+TITLE_KEYS = (
+    "dc:title",
+    "dcterm:title",
+    "og:title",
+    "weibo:article:title",
+    "weibo:webpage:title",
+    "title",
+    "twitter:title",
+    "parsely-title",
+)
 BYLINE_KEYS = ("dc:creator", "dcterm:creator", "author", "parsely-author", "article:author", "byl")
-DESCRIPTION_KEYS = ("dc:description", "dcterm:description", "og:description", "weibo:article:description",
-                    "description", "twitter:description")
+DESCRIPTION_KEYS = (
+    "dc:description",
+    "dcterm:description",
+    "og:description",
+    "weibo:article:description",
+    "description",
+    "twitter:description",
+)
 PUBLISHED_KEYS = ("article:published_time", "parsely-pub-date", "datepublished", "dc:date", "date", "pubdate")
 
-_ARTICLE_TYPES = frozenset({
-    "Article", "NewsArticle", "BlogPosting", "Review", "CriticReview", "ReportageNewsArticle",
-    "AnalysisNewsArticle", "OpinionNewsArticle", "ReviewNewsArticle", "TechArticle", "ScholarlyArticle",
-    "SocialMediaPosting", "LiveBlogPosting", "Report", "WebPage", "MediaReviewItem", "UserReview",
-})
+_ARTICLE_TYPES = frozenset(
+    {
+        "Article",
+        "NewsArticle",
+        "BlogPosting",
+        "Review",
+        "CriticReview",
+        "ReportageNewsArticle",
+        "AnalysisNewsArticle",
+        "OpinionNewsArticle",
+        "ReviewNewsArticle",
+        "TechArticle",
+        "ScholarlyArticle",
+        "SocialMediaPosting",
+        "LiveBlogPosting",
+        "Report",
+        "WebPage",
+        "MediaReviewItem",
+        "UserReview",
+    }
+)
 _FILM_TYPES = frozenset({"Movie", "Film", "TVSeries", "TVSeason", "TVEpisode", "CreativeWork"})
 _RATING_HINT = re.compile(r"rating|stars|score|verdict", re.IGNORECASE)
 
@@ -310,7 +527,9 @@ def _page_metadata(doc: HtmlElement, page: RawPage) -> _Meta:
     if meta.byline and meta.byline.startswith(("http://", "https://")):
         meta.byline = _rel_author(doc)  # article:author is often a profile URL, not a name
     meta.published = _date(ld.get("datePublished")) or _date(first(*PUBLISHED_KEYS)) or _time_element(doc)
-    meta.modified = _date(ld.get("dateModified")) or _date(first("article:modified_time", "og:updated_time", "datemodified"))
+    meta.modified = _date(ld.get("dateModified")) or _date(
+        first("article:modified_time", "og:updated_time", "datemodified")
+    )
     meta.site_name = _clean(_name_of(ld.get("publisher"))) or first("og:site_name", "application-name")
     meta.language = _clean(doc.get("lang")) or first("content-language", "og:locale", "dc:language")
     meta.description = _clean(ld.get("description")) or first(*DESCRIPTION_KEYS)
@@ -342,8 +561,11 @@ def _meta_values(doc: HtmlElement) -> dict[str, str]:
         content = _clean(node.get("content"))
         if not content:
             continue
-        for key in (node.get("property") or "").split() + [node.get("name") or "", node.get("itemprop") or "",
-                                                          node.get("http-equiv") or ""]:
+        for key in (node.get("property") or "").split() + [
+            node.get("name") or "",
+            node.get("itemprop") or "",
+            node.get("http-equiv") or "",
+        ]:
             if key:
                 # "DC.Title" and "dc:title" are the same key to every reader of meta tags.
                 values.setdefault(re.sub(r"\s+", "", key).lower().replace(".", ":"), content)
@@ -430,9 +652,9 @@ def _title_from_document(doc: HtmlElement) -> str | None:
             title = re.sub(r"^[^|\-–—\\/>»]*[|\-–—\\/>»]", "", original)
     elif ": " in title:
         if not any(_text(h) == title for h in doc.iter("h1", "h2")):
-            title = original[original.rfind(":") + 1:]
+            title = original[original.rfind(":") + 1 :]
             if len(title.split()) < 3:
-                title = original[original.find(":") + 1:]
+                title = original[original.find(":") + 1 :]
             elif len(original[: original.find(":")].split()) > 5:
                 title = original
     elif len(title) > 150 or len(title) < 15:
@@ -450,7 +672,7 @@ _BY_PREFIX = re.compile(r"^\s*(by|par|von|por|door|di)\s+", re.IGNORECASE)
 
 
 def _byline_text(node: HtmlElement) -> str:
-    """"By Kelli Miller" -> "Kelli Miller"; a second line (a desk, a date) is not part of the name."""
+    """ "By Kelli Miller" -> "Kelli Miller"; a second line (a desk, a date) is not part of the name."""
     first_line = next((line for line in (node.text_content() or "").splitlines() if line.strip()), "")
     return " ".join(_BY_PREFIX.sub("", first_line).split())
 
@@ -495,11 +717,13 @@ def _film_from_json_ld(item: dict[str, Any]) -> Film | None:
 
 def _film_from_microdata(doc: HtmlElement) -> Film | None:
     for scope in doc.xpath("//*[@itemscope][contains(@itemtype, 'schema.org/Movie')]"):
+
         def prop(name: str, node: HtmlElement = scope) -> list[str]:
             return [
                 _clean(p.get("content") or p.xpath("string(.//*[@itemprop='name'])") or _text(p)) or ""
                 for p in node.xpath(f".//*[@itemprop='{name}']")
             ]
+
         title = next(iter(prop("name")), None)
         if title:
             year = _year(" ".join(prop("dateCreated") + prop("datePublished")))
@@ -515,9 +739,11 @@ def _rating_from_json_ld(value: Any) -> Rating | None:
 
 def _rating_from_microdata(doc: HtmlElement) -> Rating | None:
     for scope in doc.xpath("//*[@itemprop='reviewRating']"):
+
         def prop(name: str, node: HtmlElement = scope) -> str | None:
             found = node.xpath(f".//*[@itemprop='{name}']")
             return (found[0].get("content") or _text(found[0])) if found else None
+
         rating = _rating(prop("ratingValue"), prop("bestRating"))
         if rating:
             return rating
@@ -560,7 +786,7 @@ _ATTEMPTS = (_Flags(), _Flags(strip_unlikely=False), _Flags(False, False), _Flag
 
 
 def _grab_article(body: HtmlElement, *, title: str | None) -> tuple[HtmlElement, str | None]:
-    """The element holding the article (the first attempt with enough text, else the longest one), and the byline seen on the way."""
+    """The article's element (the first attempt with enough text, else the longest) and the byline seen on the way."""
     _prep_document(body)
     attempts: list[tuple[int, HtmlElement, str | None]] = []
     for flags in _ATTEMPTS:
@@ -662,8 +888,13 @@ class _Grabber:
             self.title_header_removed = True
             return True
         if self.flags.strip_unlikely:
-            if (UNLIKELY.search(match) and not MAYBE_CANDIDATE.search(match) and node.tag not in ("body", "a")
-                    and not _has_ancestor(node, "table") and not _has_ancestor(node, "code")):
+            if (
+                UNLIKELY.search(match)
+                and not MAYBE_CANDIDATE.search(match)
+                and node.tag not in ("body", "a")
+                and not _has_ancestor(node, "table")
+                and not _has_ancestor(node, "code")
+            ):
                 return True
             if node.get("role") in UNLIKELY_ROLES:
                 return True
@@ -687,8 +918,13 @@ class _Grabber:
     def _div_to_paragraphs(self, div: HtmlElement, to_score: list[HtmlElement]) -> HtmlElement:
         _wrap_phrasing_runs(div)
         children = list(div)
-        if (len(children) == 1 and children[0].tag == "p" and _blank(div.text) and _blank(children[0].tail)
-                and _link_density(div) < 0.25):
+        if (
+            len(children) == 1
+            and children[0].tag == "p"
+            and _blank(div.text)
+            and _blank(children[0].tail)
+            and _link_density(div) < 0.25
+        ):
             only = children[0]
             only.tail = div.tail
             # The div's class often says what the paragraph is ("author-bio"): keep it for the cleaner.
@@ -755,7 +991,7 @@ class _Grabber:
         return wrapper
 
     def _common_ancestor_of_close_runners_up(self, ranked: list[HtmlElement]) -> HtmlElement:
-        """If three runners-up score close to the winner and share an ancestor with it, that ancestor holds the article."""
+        """Three runners-up close to the winner that share an ancestor with it: that ancestor holds the article."""
         top = ranked[0]
         close = [set(_ancestors(n, 0)) for n in ranked[1:] if self.scores[n] / max(self.scores[top], 1e-9) >= 0.75]
         if len(close) < 3:
@@ -794,8 +1030,24 @@ class _Grabber:
         for sibling in list(parent) if parent is not None else [top]:
             if sibling is top or self._sibling_belongs(sibling, top_class, top_score, threshold):
                 tail = sibling.tail
-                if sibling.tag not in ("div", "article", "section", "p", "ol", "ul", "table", "blockquote",
-                                       "pre", "h2", "h3", "h4", "h5", "h6", "figure", "dl"):
+                if sibling.tag not in (
+                    "div",
+                    "article",
+                    "section",
+                    "p",
+                    "ol",
+                    "ul",
+                    "table",
+                    "blockquote",
+                    "pre",
+                    "h2",
+                    "h3",
+                    "h4",
+                    "h5",
+                    "h6",
+                    "figure",
+                    "dl",
+                ):
                     sibling.tag = "div"
                 content.append(sibling)
                 sibling.tail = tail
@@ -895,11 +1147,18 @@ class _Cleaner:
             (not in_figure and img > 1 and p / img < 0.5)
             or (not is_list and li > p)
             or (inputs > p // 3)
-            or (not is_list and not in_figure and heading_density < 0.9 and len(text) < 25
-                and (img == 0 or img > 2) and link_density > 0)
+            or (
+                not is_list
+                and not in_figure
+                and heading_density < 0.9
+                and len(text) < 25
+                and (img == 0 or img > 2)
+                and link_density > 0
+            )
             or (not is_list and weight < 25 and link_density > 0.2)
             or (weight >= 25 and link_density > 0.5)
-            or (len(embeds) == 1 and len(text) < 75) or len(embeds) > 1
+            or (len(embeds) == 1 and len(text) < 75)
+            or len(embeds) > 1
             or (img == 0 and text_density == 0)
         )
         if is_list and remove:
@@ -922,8 +1181,13 @@ def _is_data_table(table: HtmlElement) -> bool:
     if table.xpath(".//table"):
         return False
     rows = table.xpath("./tr|./tbody/tr|./thead/tr|./tfoot/tr")
-    columns = max((sum(int(c.get("colspan", "1")) if c.get("colspan", "1").isdigit() else 1
-                       for c in row.xpath("./td|./th")) for row in rows), default=0)
+    columns = max(
+        (
+            sum(int(c.get("colspan", "1")) if c.get("colspan", "1").isdigit() else 1 for c in row.xpath("./td|./th"))
+            for row in rows
+        ),
+        default=0,
+    )
     return len(rows) >= 10 or columns > 4 or len(rows) * columns > 10
 
 
@@ -1125,14 +1389,70 @@ def _first_image(content: HtmlElement, base: str | None) -> str | None:
 # --------------------------------------------------------------------------------------------------
 # Blocks: the chosen container, flattened into headings, paragraphs, list items and quotes
 
-_BLOCK_TAGS = frozenset({
-    "address", "article", "aside", "blockquote", "center", "dd", "details", "dialog", "div", "dl", "dt",
-    "fieldset", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "hr",
-    "li", "main", "menu", "nav", "ol", "p", "pre", "section", "summary", "table", "tbody", "td", "tfoot",
-    "th", "thead", "tr", "ul", "caption", "body", "html",
-})
-_SKIPPED = frozenset({"figcaption", "script", "style", "noscript", "template", "svg", "button", "select",
-                      "textarea", "input", "math", "img"})
+_BLOCK_TAGS = frozenset(
+    {
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "center",
+        "dd",
+        "details",
+        "dialog",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hgroup",
+        "hr",
+        "li",
+        "main",
+        "menu",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+        "caption",
+        "body",
+        "html",
+    }
+)
+_SKIPPED = frozenset(
+    {
+        "figcaption",
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "svg",
+        "button",
+        "select",
+        "textarea",
+        "input",
+        "math",
+        "img",
+    }
+)
 _HEADING_LEVELS = {"h1": 2, "h2": 2, "h3": 3, "h4": 4, "h5": 4, "h6": 4}
 
 
@@ -1269,10 +1589,7 @@ def _is_copyright(text: str) -> bool:
 def _dedupe(blocks: list[Block]) -> tuple[Block, ...]:
     """Never narrate a pull quote: a quote whose words all appear in one of the article's paragraphs."""
     paragraphs = [b.text.lower() for b in blocks if b.kind is BlockKind.PARAGRAPH]
-    return tuple(
-        b for b in blocks
-        if b.kind is not BlockKind.QUOTE or not any(b.text.lower() in p for p in paragraphs)
-    )
+    return tuple(b for b in blocks if b.kind is not BlockKind.QUOTE or not any(b.text.lower() in p for p in paragraphs))
 
 
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
@@ -1327,14 +1644,15 @@ def _film_from_details(blocks: Iterable[Block]) -> Film | None:
     if "title" not in found or len(found) < 2:
         return None  # a lone "Title:" line is not a film's details
     cast = tuple(
-        name.strip() for name in re.split(r",|\s+and\s+|;", _CAST_TRAILERS.sub("", found.get("cast", "")))
+        name.strip()
+        for name in re.split(r",|\s+and\s+|;", _CAST_TRAILERS.sub("", found.get("cast", "")))
         if name.strip()
     )
     return Film(title=found["title"], year=_year(found.get("year", "")), director=found.get("director"), cast=cast)
 
 
 def _film_from_headline(title: str | None) -> Film | None:
-    """"'Leaving Las Vegas' (1995) - Movie Review": only a headline that says review names a film."""
+    """ "'Leaving Las Vegas' (1995) - Movie Review": only a headline that says review names a film."""
     if not title or "review" not in title.lower():
         return None
     match = _REVIEW_HEADLINE.match(title)
@@ -1350,7 +1668,10 @@ def _year(text: str) -> int | None:
 
 _RATING_PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(r"(?P<value>\d+(?:[.,]\d+)?)\s*(?:out of|/|of)\s*(?P<best>\d+)\s*stars?\b", re.IGNORECASE),
-    re.compile(r"\b(?:rating|score|verdict|grade)\s*:?\s*(?P<value>\d+(?:[.,]\d+)?)\s*(?:/|out of)\s*(?P<best>\d+)", re.IGNORECASE),
+    re.compile(
+        r"\b(?:rating|score|verdict|grade)\s*:?\s*(?P<value>\d+(?:[.,]\d+)?)\s*(?:/|out of)\s*(?P<best>\d+)",
+        re.IGNORECASE,
+    ),
     re.compile(r"^(?P<value>\d+(?:[.,]\d+)?)\s*(?:/|out of)\s*(?P<best>5|10|100)(?:\s*stars?)?$", re.IGNORECASE),
 )
 _STAR_GLYPHS = re.compile(r"^(?:rating\s*:?\s*)?(?P<full>★+)(?P<half>½|⯪)?(?P<empty>☆*)$", re.IGNORECASE)

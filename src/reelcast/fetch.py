@@ -70,7 +70,9 @@ def _read_file(source: str, limits: FetchLimits) -> RawPage:
     try:
         size = path.stat().st_size
         if size > limits.max_bytes:
-            raise FetchError(f"{source} is {_mb(size)}, over the {_mb(limits.max_bytes)} limit; is it really a review page?")
+            raise FetchError(
+                f"{source} is {_mb(size)}, over the {_mb(limits.max_bytes)} limit; is it really a review page?"
+            )
         with path.open("rb") as handle:
             content = handle.read(limits.max_bytes + 1)
     except PermissionError as exc:
@@ -106,7 +108,9 @@ class _LimitedRedirects(urllib.request.HTTPRedirectHandler):
 
 def _read_url(url: str, limits: FetchLimits) -> RawPage:
     opener = urllib.request.build_opener(_LimitedRedirects(limits.max_redirects))
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"})
+    request = urllib.request.Request(
+        url, headers={"User-Agent": USER_AGENT, "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"}
+    )
     try:
         with opener.open(request, timeout=limits.timeout_s) as response:
             final_url = response.geturl()
@@ -115,19 +119,29 @@ def _read_url(url: str, limits: FetchLimits) -> RawPage:
             _check_content_type(url, content_type)
             declared = headers.get("Content-Length")
             if declared and declared.isdigit() and int(declared) > limits.max_bytes:
-                raise FetchError(f"{url} is {_mb(int(declared))}, over the {_mb(limits.max_bytes)} limit; save the page and pass the file")
+                raise FetchError(
+                    f"{url} is {_mb(int(declared))}, over the {_mb(limits.max_bytes)} limit; "
+                    "save the page and pass the file"
+                )
             content = response.read(limits.max_bytes + 1)
     except urllib.error.HTTPError as exc:
         if exc.code in (301, 302, 303, 307, 308):
             target = urljoin(exc.geturl() or url, exc.headers.get("Location", "") if exc.headers else "")
             if not target.lower().startswith(("http://", "https://")):
                 raise FetchError(f"{url} redirects to {target}, which is not a web address") from exc
-            raise FetchError(f"{url} redirected more than {limits.max_redirects} times; open it in a browser and pass the final address") from exc
-        raise FetchError(f"{url} answered HTTP {exc.code} {exc.reason}; check the address, or save the page and pass the file") from exc
+            raise FetchError(
+                f"{url} redirected more than {limits.max_redirects} times; "
+                "open it in a browser and pass the final address"
+            ) from exc
+        raise FetchError(
+            f"{url} answered HTTP {exc.code} {exc.reason}; check the address, or save the page and pass the file"
+        ) from exc
     except urllib.error.URLError as exc:
         raise FetchError(f"{url} could not be reached ({exc.reason}); check the address and your connection") from exc
     except TimeoutError as exc:
-        raise FetchError(f"{url} did not answer within {limits.timeout_s:g} s; try again later, or save the page and pass the file") from exc
+        raise FetchError(
+            f"{url} did not answer within {limits.timeout_s:g} s; try again later, or save the page and pass the file"
+        ) from exc
     except OSError as exc:
         raise FetchError(f"{url} could not be read ({exc}); try again, or save the page and pass the file") from exc
     if len(content) > limits.max_bytes:
@@ -141,7 +155,9 @@ def _check_content_type(url: str, content_type: str | None) -> None:
         return  # many small servers omit it; sniffing the bytes decides
     mime = content_type.split(";", 1)[0].strip().lower()
     if mime not in HTML_TYPES:
-        raise FetchError(f"{url} is {mime or 'of no stated type'}, not an HTML page; give the address of the review page itself")
+        raise FetchError(
+            f"{url} is {mime or 'of no stated type'}, not an HTML page; give the address of the review page itself"
+        )
 
 
 def _check_looks_like_html(page: RawPage) -> None:
@@ -154,7 +170,9 @@ def _check_looks_like_html(page: RawPage) -> None:
         if head.startswith(magic):
             raise FetchError(f"{name} is {what}, not an HTML page; give a saved HTML review page")
     if b"\x00" in head and not head.startswith(_WIDE_BOMS):
-        raise FetchError(f"{name} is binary data (it contains NUL bytes), not an HTML page; give a saved HTML review page")
+        raise FetchError(
+            f"{name} is binary data (it contains NUL bytes), not an HTML page; give a saved HTML review page"
+        )
 
 
 def _mb(size: int) -> str:
