@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-import math
 import wave
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from reelcast.config import Settings, load_settings
@@ -21,24 +21,22 @@ def show(tmp_path: Path) -> Settings:
 
 def write_tone(path: Path, seconds: float, rate: int = 22050, amplitude: float = 0.5, freq: float = 220.0) -> Path:
     """A mono 16-bit WAV: a tone, or silence with amplitude 0."""
-    frames = bytearray()
-    for n in range(int(seconds * rate)):
-        value = int(amplitude * 32767 * math.sin(2 * math.pi * freq * n / rate))
-        frames += value.to_bytes(2, "little", signed=True)
+    t = np.arange(int(seconds * rate)) / rate
+    samples = (amplitude * 32767 * np.sin(2 * np.pi * freq * t)).astype("<i2")
     with wave.open(str(path), "wb") as out:
         out.setnchannels(1)
         out.setsampwidth(2)
         out.setframerate(rate)
-        out.writeframes(bytes(frames))
+        out.writeframes(samples.tobytes())
     return path
 
 
 class ToneEngine:
-    """A stand-in engine for unit tests: a tone as long as the text takes at 150 words per minute."""
+    """A stand-in engine for unit tests: a tone as long as the text takes at `wpm` words per minute."""
 
     name = "tone"
 
-    def __init__(self, wpm: int = 150) -> None:
+    def __init__(self, wpm: int = 170) -> None:
         self.wpm = wpm
         self.texts: list[str] = []
 

@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 _LOUDNESS_TOLERANCE_LU = 0.3
 _MAX_ENCODES = 4
+_SILENCE_LUFS = -70.0  # the absolute gate of EBU R128: nothing quieter counts as sound
 # The limiter works on sample peaks; encoding adds inter-sample peaks, so it aims a little lower.
 _CEILING_HEADROOM_DB = 0.5
 
@@ -115,8 +116,8 @@ def encode(stitched: Stitched, out: Path, tags: Tags, settings: AudioSettings, w
     """Master `stitched` to `out` (an MP3 at the settings' loudness), tag it, and add its chapters."""
     source = workdir / "stitched.wav"
     stitched.audio.export(source, format="wav")
-    loudness = measure_loudness(source)
-    if loudness.integrated_lufs == float("-inf"):
+    loudness = measure_loudness(source, true_peak=False)
+    if loudness.integrated_lufs <= _SILENCE_LUFS:
         raise AudioError("the stitched audio is silent: the speech engine produced no sound")
 
     tmp = out.with_name(f".{out.name}.part")

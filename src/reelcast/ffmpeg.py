@@ -61,16 +61,21 @@ class Loudness:
 
 
 _SUMMARY = re.compile(
-    r"I:\s+(?P<i>-?[\d.]+|-inf) LUFS.*?LRA:\s+(?P<lra>-?[\d.]+) LU.*?True peak:\s+Peak:\s+(?P<tp>-?[\d.]+|-inf) dBFS",
+    r"I:\s+(?P<i>-?[\d.]+|-inf) LUFS.*?LRA:\s+(?P<lra>-?[\d.]+) LU(?:.*?True peak:\s+Peak:\s+(?P<tp>-?[\d.]+|-inf) dBFS)?",
     re.S,
 )
 
 
-def measure_loudness(path: Path) -> Loudness:
-    """EBU R128 integrated loudness, loudness range and true peak, as ffmpeg's ebur128 filter measures them."""
-    report = run_ffmpeg(["-nostats", "-i", str(path), "-af", "ebur128=peak=true", "-f", "null", "-"])
+def measure_loudness(path: Path, true_peak: bool = True) -> Loudness:
+    """EBU R128 integrated loudness, loudness range and true peak, as ffmpeg's ebur128 filter measures them.
+
+    The true peak needs 4x oversampling, most of the filter's cost; without it, true_peak_db is NaN.
+    """
+    meter = "ebur128=peak=true" if true_peak else "ebur128"
+    report = run_ffmpeg(["-nostats", "-i", str(path), "-af", meter, "-f", "null", "-"])
     match = _SUMMARY.search(report[report.rfind("Summary:") :])
     if not match:
         raise AudioError(f"ffmpeg gave no loudness summary for {path}")
     as_float = lambda s: float("-inf") if s == "-inf" else float(s)  # noqa: E731
-    return Loudness(as_float(match["i"]), as_float(match["tp"]), float(match["lra"]))
+    peak = as_float(match["tp"]) if match["tp"] else float("nan")
+    return Loudness(as_float(match["i"]), peak, float(match["lra"]))

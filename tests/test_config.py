@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from reelcast.config import load_settings
+from reelcast.errors import ConfigError
+
+
+def test_defaults_need_no_file(tmp_path: Path) -> None:
+    settings = load_settings(tmp_path)
+    assert settings.audio.target_lufs == -16.0
+    assert settings.audio.bitrate_kbps == 96
+    assert settings.show.category == "TV & Film" and settings.show.subcategory == "Film Reviews"
+    assert settings.episodes_dir == tmp_path / "episodes"
+
+
+def test_file_then_flags_override_defaults(tmp_path: Path) -> None:
+    (tmp_path / "reelcast.toml").write_text('[show]\ntitle = "Mine"\n[speech]\nrate = 150\n', encoding="utf-8")
+    settings = load_settings(tmp_path, {"speech": {"rate": 190, "voice": None}})
+    assert settings.show.title == "Mine"
+    assert settings.speech.rate == 190  # the flag wins
+    assert settings.speech.voice is None  # an unset flag does not override
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ("[show\ntitle = 1", "not valid TOML"),
+        ("[shows]\ntitle = 'x'", "unknown section"),
+        ("[show]\ntitel = 'x'", "unknown setting 'titel'"),
+        ("[audio]\nbitrate_kbps = 97", "not an MP3 bitrate"),
+        ("[speech]\nrate = 5", "out of range"),
+        ("[show]\nbase_url = 'example.com'", "absolute http"),
+        ("[script]\nintro = 'Hello {listener}'", "unknown field {listener}"),
+        ("[script]\noutro = 'Bye {'", "literal braces"),
+    ],
+)
+def test_bad_settings_say_what_and_where(tmp_path: Path, toml: str, message: str) -> None:
+    (tmp_path / "reelcast.toml").write_text(toml, encoding="utf-8")
+    with pytest.raises(ConfigError, match=message) as caught:
+        load_settings(tmp_path)
+    assert "reelcast.toml" in str(caught.value)

@@ -1,0 +1,55 @@
+"""The pipeline with a stand-in engine: what is published, and that a failure publishes nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from reelcast import pipeline
+from reelcast.catalog import Catalog
+from reelcast.config import Settings
+from reelcast.errors import FeedError
+
+from .conftest import EXAMPLE, ToneEngine
+
+
+def test_publish_writes_episode_side_files_and_feed(show: Settings, tone_engine: ToneEngine) -> None:
+    stages = []
+    episode = pipeline.publish(str(EXAMPLE), show, tone_engine, on_progress=lambda e: stages.append(e.stage))
+    assert episode.slug == "leaving-las-vegas-1995-movie-review"
+    names = sorted(p.name for p in show.episodes_dir.iterdir())
+    assert names == sorted([f"{episode.slug}{s}" for s in (".mp3", ".chapters.json", ".vtt", ".srt")])
+    assert (show.feed_dir / "feed.xml").exists() and (show.feed_dir / "cover.png").exists()
+    assert [s for s in dict.fromkeys(stages)] == ["read", "extract", "script", "speech", "audio", "publish"]
+    # the engine was handed speech-ready text, never the page's chrome
+    spoken = " ".join(tone_engine.texts)
+    assert "five hundred dollars" in spoken and "Read More From" not in spoken
+
+
+def test_the_guid_comes_from_the_canonical_url_not_the_run(show: Settings, tone_engine: ToneEngine) -> None:
+    first = pipeline.publish(str(EXAMPLE), show, tone_engine)
+    again = pipeline.publish(str(EXAMPLE), show, tone_engine)
+    assert first.guid == again.guid and first.published == again.published
+    with Catalog.open(show.catalog_path) as catalog:
+        assert len(catalog.episodes()) == 1
+
+
+def test_a_failing_feed_publishes_nothing(show: Settings, tone_engine: ToneEngine, monkeypatch) -> None:  # noqa: ANN001
+    def broken(*_args, **_kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise FeedError("the feed is incomplete")
+
+    monkeypatch.setattr(pipeline, "build_feed", broken)
+    with pytest.raises(FeedError):
+        pipeline.publish(str(EXAMPLE), show, tone_engine)
+    assert [p.name for p in show.episodes_dir.iterdir()] == []
+    assert not (show.feed_dir / "feed.xml").exists()
+    with Catalog.open(show.catalog_path) as catalog:
+        assert catalog.episodes() == []
+
+
+def test_slugs_never_collide_between_reviews(show: Settings, tone_engine: ToneEngine, tmp_path) -> None:  # noqa: ANN001
+    other = tmp_path / "other.html"
+    other.write_text(EXAMPLE.read_text(encoding="utf-8").replace("1995-Movie-Review", "Another"), encoding="utf-8")
+    first = pipeline.publish(str(EXAMPLE), show, tone_engine)
+    second = pipeline.publish(str(other), show, tone_engine)
+    assert first.guid != second.guid
+    assert second.slug == f"{first.slug}-2"

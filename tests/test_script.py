@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+import pytest
+
+from reelcast.config import ScriptSettings
+from reelcast.errors import ScriptError
+from reelcast.models import Article, Block, BlockKind, Film, Rating, SectionKind
+from reelcast.script import build_script, split_sections
+from reelcast.speakable import Lexicon
+
+P, H, LI, Q = BlockKind.PARAGRAPH, BlockKind.HEADING, BlockKind.LIST_ITEM, BlockKind.QUOTE
+
+
+def words(n: int, word: str = "word") -> str:
+    return " ".join([word] * n) + "."
+
+
+def article(*blocks: Block, **meta: object) -> Article:
+    return Article(source="page.html", title="A Review", blocks=blocks, **meta)  # type: ignore[arg-type]
+
+
+def test_intro_names_show_film_critic_and_rating_and_outro_closes() -> None:
+    film = Film("Leaving Las Vegas", 1995, "Mike Figgis", ("Nicolas Cage", "Elisabeth Shue"))
+    script = build_script(
+        article(Block(P, "Body text."), byline="Sam Shepards", site_name="ReelRundown", film=film, rating=Rating(4, 5)),
+        ScriptSettings(), "Film Night",
+    )
+    intro, outro = script.sections[0], script.sections[-1]
+    assert intro.kind is SectionKind.INTRO and outro.kind is SectionKind.OUTRO
+    assert intro.text == (
+        "Welcome to Film Night. Today: A Review. The film: Leaving Las Vegas, nineteen ninety-five, directed by "
+        "Mike Figgis, starring Nicolas Cage and Elisabeth Shue. A review by Sam Shepards, for ReelRundown. "
+        "The verdict: four out of five."
+    )
+    assert "Thanks for listening to Film Night." in outro.text
+
+
+def test_headings_start_sections_and_are_announced() -> None:
+    script = build_script(
+        article(Block(P, "Opening words here."), Block(H, "The Acting", 2), Block(P, "Cage is great."),
+                Block(H, "Verdict", 2), Block(P, "See it.")),
+        ScriptSettings(), "Show",
+    )
+    body = [s for s in script.sections if s.kind is SectionKind.BODY]
+    assert [s.title for s in body] == ["Opening words here", "The Acting", "Verdict"]
+    assert body[1].paragraphs == ("The Acting.", "Cage is great.")
+
+
+def test_headingless_article_is_cut_into_even_sections_within_limits() -> None:
+    blocks = [Block(P, words(100)) for _ in range(12)]  # 1,200 words
+    sections = split_sections(blocks, 150, 400)
+    sizes = [sum(len(b.text.split()) for b in part) for _, part in sections]
+    assert len(sections) == 3
+    assert all(150 <= size <= 400 for size in sizes), sizes
+    assert sum(sizes) == 1200
+
+
+def test_a_short_article_stays_one_section() -> None:
+    sections = split_sections([Block(P, words(60)), Block(P, words(60))], 150, 400)
+    assert len(sections) == 1
+
+
+def test_lists_are_read_as_items_and_quotes_are_framed() -> None:
+    script = build_script(
+        article(Block(P, "Best moments:"), Block(LI, "the opening"), Block(LI, "the ending"),
+                Block(Q, "A masterpiece")),
+        ScriptSettings(), "Show",
+    )
+    body = script.sections[1]
+    assert body.paragraphs == ("Best moments", "the opening. the ending.", "Quote. A masterpiece. End quote.")
+
+
+def test_spoiler_sections_are_announced() -> None:
+    script = build_script(
+        article(Block(P, "Intro."), Block(H, "Spoilers ahead", 2), Block(P, "He dies.")), ScriptSettings(), "Show"
+    )
+    spoiler = script.sections[2]
+    assert spoiler.paragraphs[0].startswith("Spoiler warning. Spoilers ahead.")
+
+
+def test_text_is_made_speech_ready_with_the_lexicon() -> None:
+    script = build_script(
+        article(Block(P, "Ben pays her $500. Directed by Mike Figgis, see https://www.example.com/x.")),
+        ScriptSettings(), "Show", Lexicon.from_mapping({"Figgis": "Figgiss"}),
+    )
+    text = script.sections[1].text
+    assert "five hundred dollars" in text and "Figgiss" in text
+    assert "https" not in text and "$" not in text
+
+
+def test_an_article_of_headings_only_is_refused() -> None:
+    with pytest.raises(ScriptError, match="no paragraphs"):
+        build_script(article(Block(H, "Only a heading", 2)), ScriptSettings(), "Show")
