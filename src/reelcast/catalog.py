@@ -32,6 +32,8 @@ MIGRATIONS: tuple[str, ...] = (
         image       TEXT
     )
     """,
+    # Facts about the show that must outlive a change of settings, such as its podcast:guid.
+    "CREATE TABLE show (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
 )
 
 
@@ -66,6 +68,19 @@ class Catalog:
         """Newest first, as feeds list them."""
         rows = self._db.execute("SELECT * FROM episodes ORDER BY published DESC, slug").fetchall()
         return [_episode(r) for r in rows]
+
+    def show_guid(self, candidate: str) -> str:
+        """The show's podcast:guid: `candidate` the first time, then always the one stored.
+
+        The namespace derives it from the feed URL, but apps use it to follow a show that moves, so
+        changing base_url later must not change it.
+        """
+        try:
+            with self._db:
+                self._db.execute("INSERT OR IGNORE INTO show VALUES ('guid', ?)", (candidate,))
+            return self._db.execute("SELECT value FROM show WHERE key = 'guid'").fetchone()["value"]
+        except sqlite3.DatabaseError as exc:
+            raise CatalogError(f"could not record the show's guid in {self.path}: {exc}") from exc
 
     @contextmanager
     def saving(self, episode: Episode) -> Iterator[None]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import os
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
-from reelcast.config import Settings
+from reelcast.config import Settings, ShowSettings
 from reelcast.errors import FeedError
 from reelcast.models import Episode
 from reelcast.sidefiles import CHAPTERS_TYPE, SRT_TYPE, VTT_TYPE
@@ -29,6 +30,10 @@ PODCAST_NS = "https://podcastindex.org/namespace/1.0"
 # The podcast namespace derives a show's guid as UUIDv5 of its feed URL (scheme stripped) in this namespace.
 PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 FEED_FILE = "feed.xml"
+# Apple's limit for the channel's and each episode's description.
+MAX_DESCRIPTION_BYTES = 4000
+# RSS takes the language as an ISO 639 code, optionally with a region or script (en, en-us, pt-BR, zh-Hant).
+_LANGUAGE_CODE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,9 +111,24 @@ def side_files(settings: Settings, episode: Episode) -> tuple[SideFile | None, l
     return chapters, transcripts
 
 
+def validate_show(show: ShowSettings) -> None:
+    """Raise FeedError for show settings that podcast directories reject; cheap, so call it before slow work."""
+    size = len(show.description.encode("utf-8"))
+    if size > MAX_DESCRIPTION_BYTES:
+        raise FeedError(
+            f"[show] description is {size} bytes; Apple Podcasts accepts at most {MAX_DESCRIPTION_BYTES}: "
+            "shorten it in reelcast.toml"
+        )
+    if not _LANGUAGE_CODE.match(show.language):
+        raise FeedError(
+            f"[show] language = {show.language!r} is not a language code; use one like \"en\", \"en-us\" or \"fr\""
+        )
+
+
 def build_feed(settings: Settings, episodes: Sequence[Episode], cover_name: str, guid: str | None = None) -> bytes:
-    """The RSS document for `episodes` (newest first), as bytes."""
+    """The RSS document for `episodes` (newest first), as bytes. `guid` is the show's stored podcast:guid."""
     show = settings.show
+    validate_show(show)
     fg = FeedGenerator()
     fg.load_extension("podcast")
     fg.register_extension("reelcast", _ShowExtension, _EpisodeExtension, atom=False, rss=True)
@@ -149,6 +169,9 @@ def build_feed(settings: Settings, episodes: Sequence[Episode], cover_name: str,
         entry.podcast.itunes_duration(round(episode.duration_ms / 1000))
         entry.podcast.itunes_episode_type("full")
         entry.podcast.itunes_summary(episode.summary)
+        # Episode art is the show cover: the review's lead image would have to be downloaded, and
+        # reelcast never fetches anything but the page it is given.
+        entry.podcast.itunes_image(cover)
         chapters, transcripts = side_files(settings, episode)
         entry.reelcast.chapters = chapters
         entry.reelcast.transcripts = transcripts
@@ -159,15 +182,22 @@ def build_feed(settings: Settings, episodes: Sequence[Episode], cover_name: str,
 
 
 def episode_description(episode: Episode) -> str:
-    parts = [f"<p>{html.escape(episode.summary, quote=False)}</p>"]
+    """The summary and a link to the review, within Apple's limit (the summary gives way, never the link)."""
+    link = ""
     if episode.link:
-        parts.append(f'<p>Read the original review: <a href="{html.escape(episode.link)}">{html.escape(episode.link)}</a></p>')
-    return "\n".join(parts)
+        url = html.escape(episode.link)
+        link = f'\n<p>Read the original review: <a href="{url}">{url}</a></p>'
+    summary = episode.summary
+    while True:
+        text = f"<p>{html.escape(summary, quote=False)}</p>{link}"
+        if len(text.encode("utf-8")) <= MAX_DESCRIPTION_BYTES or not summary:
+            return text
+        summary = summary[: len(summary) * 9 // 10].rsplit(" ", 1)[0] + "…" if " " in summary else ""
 
 
-def write_feed(settings: Settings, episodes: Sequence[Episode], cover_name: str) -> Path:
+def write_feed(settings: Settings, episodes: Sequence[Episode], cover_name: str, guid: str | None = None) -> Path:
     """Write feed/feed.xml atomically, so no app ever reads half a feed."""
-    document = build_feed(settings, episodes, cover_name)
+    document = build_feed(settings, episodes, cover_name, guid)
     out = settings.feed_dir / FEED_FILE
     write_atomically(out, document)
     return out

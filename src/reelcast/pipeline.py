@@ -24,9 +24,10 @@ from reelcast.catalog import Catalog
 from reelcast.config import Settings
 from reelcast.errors import ConfigError
 from reelcast.extract import extract
-from reelcast.feed import FEED_FILE, build_feed, write_atomically
+from reelcast.feed import FEED_FILE, build_feed, feed_url, show_guid, validate_show, write_atomically
 from reelcast.fetch import read_page
 from reelcast.models import Article, Episode, EpisodeAudio, RawPage, Script
+from reelcast.page import write_page
 from reelcast.script import build_script
 from reelcast.speakable import Lexicon
 from reelcast.speech import Engine
@@ -74,6 +75,7 @@ def publish(
     stdin=None,  # noqa: ANN001 - a binary stream, for source '-'
 ) -> Episode:
     """Publish the review at `source` as an episode and rewrite the feed. Returns the episode."""
+    validate_show(settings.show)  # before minutes of speech, not after
     on_progress(ProgressEvent("read"))
     page = read_page(source, stdin=stdin)
     on_progress(ProgressEvent("extract"))
@@ -123,21 +125,24 @@ def publish(
         others = [e for e in catalog.episodes() if e.guid != guid]
         episodes = sorted([episode, *others], key=lambda e: e.published, reverse=True)
         # Rendered before anything moves: a feed that cannot be built leaves nothing published.
-        feed_xml = build_feed(settings, episodes, cover.name)
+        feed_xml = build_feed(settings, episodes, cover.name, catalog.show_guid(show_guid(feed_url(settings))))
         with catalog.saving(episode):
             for path in staged:
                 os.replace(path, settings.episodes_dir / path.name)
             write_atomically(settings.feed_dir / FEED_FILE, feed_xml)
+    write_page(settings, episodes, cover.name)
     return episode
 
 
 def rebuild_feed(settings: Settings) -> Path:
-    """Rewrite feed/feed.xml from the catalog (after changing show settings, say)."""
+    """Rewrite feed/feed.xml and the listening page from the catalog (after changing show settings, say)."""
     with Catalog.open(settings.catalog_path) as catalog:
         episodes = catalog.episodes()
+        guid = catalog.show_guid(show_guid(feed_url(settings)))
     cover = ensure_cover(settings.show.title, _configured_cover(settings), settings.feed_dir / f"{COVER_STEM}.png")
     out = settings.feed_dir / FEED_FILE
-    write_atomically(out, build_feed(settings, episodes, cover.name))
+    write_atomically(out, build_feed(settings, episodes, cover.name, guid))
+    write_page(settings, episodes, cover.name)
     return out
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 
 from reelcast.models import Chapter, Cue
@@ -40,3 +41,73 @@ def _stamp(ms: int, separator: str) -> str:
     minutes, rest = divmod(rest, 60_000)
     seconds, millis = divmod(rest, 1000)
     return f"{hours:02d}:{minutes:02d}:{seconds:02d}{separator}{millis:03d}"
+
+
+# Readers for the same formats: the listening page shows the transcript from the published file,
+# and `reelcast check` validates what apps will download. Both raise ValueError saying what is wrong.
+
+_VTT_TIMING = re.compile(r"^(\d{2,}):(\d{2}):(\d{2})[.,](\d{3}) --> (\d{2,}):(\d{2}):(\d{2})[.,](\d{3})(?:\s.*)?$")
+
+
+def parse_webvtt(text: str) -> list[Cue]:
+    if not text.lstrip("\ufeff").startswith("WEBVTT"):
+        raise ValueError("does not start with the WEBVTT signature")
+    return _parse_cues(text.split("\n\n")[1:], numbered=False)
+
+
+def parse_srt(text: str) -> list[Cue]:
+    return _parse_cues(text.lstrip("\ufeff").split("\n\n"), numbered=True)
+
+
+def _parse_cues(blocks: list[str], numbered: bool) -> list[Cue]:
+    cues: list[Cue] = []
+    for block in (b.strip("\n") for b in blocks):
+        if not block.strip():
+            continue
+        lines = block.split("\n")
+        if numbered:
+            if not lines[0].strip().isdigit():
+                raise ValueError(f"cue {len(cues) + 1} has no number")
+            lines = lines[1:]
+        elif "-->" not in lines[0] and len(lines) > 1:
+            lines = lines[1:]  # a WebVTT cue may have an identifier line
+        match = _VTT_TIMING.match(lines[0].strip()) if lines else None
+        if not match:
+            raise ValueError(f"cue {len(cues) + 1} has no valid timing line")
+        g = [int(x) for x in match.groups()]
+        start = ((g[0] * 60 + g[1]) * 60 + g[2]) * 1000 + g[3]
+        end = ((g[4] * 60 + g[5]) * 60 + g[6]) * 1000 + g[7]
+        if end < start:
+            raise ValueError(f"cue {len(cues) + 1} ends before it starts")
+        cues.append(Cue(start, end, "\n".join(lines[1:]).strip()))
+    if not cues:
+        raise ValueError("has no cues")
+    return cues
+
+
+def parse_chapters_json(text: str) -> list[Chapter]:
+    """Chapters from a JSON chapters file; a chapter without endTime ends where the next begins (-1: unknown)."""
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"is not JSON ({exc.msg} at line {exc.lineno})") from exc
+    if not isinstance(document, dict) or not isinstance(document.get("version"), str):
+        raise ValueError('has no "version"')
+    items = document.get("chapters")
+    if not isinstance(items, list) or not items:
+        raise ValueError('has no "chapters"')
+    starts: list[tuple[float, float | None, str]] = []
+    for n, item in enumerate(items, 1):
+        start = item.get("startTime") if isinstance(item, dict) else None
+        if not isinstance(start, int | float) or start < 0:
+            raise ValueError(f"chapter {n} has no valid startTime")
+        end = item.get("endTime")
+        starts.append((float(start), float(end) if isinstance(end, int | float) else None, str(item.get("title", ""))))
+    if any(b[0] < a[0] for a, b in zip(starts, starts[1:], strict=False)):
+        raise ValueError("chapters are not in order of startTime")
+    chapters = []
+    for k, (start, end, title) in enumerate(starts):
+        following = starts[k + 1][0] if k + 1 < len(starts) else None
+        end = end if end is not None else following
+        chapters.append(Chapter(title, round(start * 1000), round(end * 1000) if end is not None else -1))
+    return chapters
