@@ -35,3 +35,7 @@ class CatalogError(ReelcastError):
 
 class FeedError(ReelcastError):
     """The feed could not be built or written."""
+
+
+class ServeError(ReelcastError):
+    """The feed and episodes could not be served over HTTP."""
