@@ -48,6 +48,7 @@ class SpeechSettings:
     rate: int = 170  # words per minute
     volume: float = 1.0
     workers: int = 0  # 0: one per CPU core
+    sentence_pause_ms: int = 0  # silence added between sentences, beyond the voice's own
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +132,9 @@ def _validate(settings: Settings, path: Path) -> None:
         raise ConfigError(f"{path}: rate = {speech.rate} words per minute is out of range 50-400")
     if not 0 < speech.volume <= 1:
         raise ConfigError(f"{path}: volume = {speech.volume} must be in (0, 1]")
+    if not 0 <= speech.sentence_pause_ms <= 1500:
+        # longer would read as a hole: the clip check allows no silence over 2 s
+        raise ConfigError(f"{path}: sentence_pause_ms = {speech.sentence_pause_ms} is out of range 0-1500")
     for name in ("intro", "outro"):
         template = getattr(settings.script, name)
         try:
