@@ -14,10 +14,13 @@ from typing import Any
 import click
 
 from reelcast import __version__
+from reelcast.check import check_show
 from reelcast.config import Settings, load_settings
-from reelcast.errors import ReelcastError
+from reelcast.errors import ReelcastError, ServeError
 from reelcast.extract import article_as_dict, article_as_text
+from reelcast.feed import feed_url
 from reelcast.pipeline import ProgressEvent, prepare_script, publish, read_article, rebuild_feed
+from reelcast.serve import address_warnings, serve
 from reelcast.speech import engine_names, make_engine
 
 log = logging.getLogger("reelcast")
@@ -174,6 +177,43 @@ def voices_command(ctx: click.Context, engine: str | None) -> None:
     for voice in make_engine(settings.speech).voices():
         languages = ",".join(voice.languages)
         click.echo(f"{voice.id:<24} {voice.name:<28} {languages}")
+
+
+@main.command("check")
+@click.option("--base-url", help="The base URL the feed should have been built for.")
+@click.pass_context
+@_reported
+def check_command(ctx: click.Context, base_url: str | None) -> None:
+    """Lint the published feed and files: tags, lengths, durations, loudness, chapters, transcripts, artwork."""
+    report = check_show(_settings(ctx, show={"base_url": base_url}))
+    for problem in report.problems:
+        click.echo(str(problem))
+    if report.problems:
+        count = len(report.problems)
+        click.echo(f"{count} problem{'s' if count > 1 else ''} in {report.episodes} episode(s) and the feed")
+        raise click.exceptions.Exit(1)
+    click.echo(f"no problems: the feed and {report.episodes} episode(s) checked")
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; 0.0.0.0 lets other devices (a phone) in, so it is opt-in.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port to listen on.")
+@click.option("--base-url", help="Rebuild the feed for this address first, e.g. http://192.168.1.20:8000/")
+@click.pass_context
+@_reported
+def serve_command(ctx: click.Context, host: str, port: int, base_url: str | None) -> None:
+    """Serve feed/ and episodes/ over HTTP, and the listening page at /, until Ctrl-C."""
+    settings = _settings(ctx, show={"base_url": base_url})
+    if base_url:
+        rebuild_feed(settings)
+    elif not (settings.feed_dir / "feed.xml").is_file():
+        raise ServeError(f"nothing is published in {settings.root.resolve()}; run `reelcast publish PAGE` first")
+    for warning in address_warnings(host, port, settings.show.base_url):
+        click.echo(f"reelcast: warning: {warning}", err=True)
+    click.echo(f"serving {settings.root.resolve()} on http://{host}:{port}/ (Ctrl-C to stop)\n"
+               f"  listening page: {settings.show.base_url}\n  feed: {feed_url(settings)}", err=True)
+    serve(settings, host, port, verbose=log.getEffectiveLevel() <= logging.INFO)
 
 
 if __name__ == "__main__":

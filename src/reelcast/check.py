@@ -1,0 +1,367 @@
+"""`reelcast check`: lint the published feed and the files it points at, as podcast apps will see them.
+
+Reads only what is published (feed/feed.xml, feed/ and episodes/) plus the catalog for the source of
+each episode, so a fix can name the exact command to run. Every finding is a Problem with a fix;
+nothing here raises for a broken feed, since reporting that is the point.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import re
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urljoin
+
+from lxml import etree
+from mutagen import MutagenError
+from mutagen.id3 import ID3, ID3NoHeaderError
+from mutagen.mp3 import MP3
+from PIL import Image, UnidentifiedImageError
+
+from reelcast.artwork import COVER_SIZE
+from reelcast.catalog import Catalog
+from reelcast.config import Settings
+from reelcast.errors import ReelcastError
+from reelcast.feed import FEED_FILE, ITUNES_NS, MAX_DESCRIPTION_BYTES, PODCAST_NS, feed_url, validate_show
+from reelcast.ffmpeg import Loudness, measure_loudness
+from reelcast.models import Episode
+from reelcast.sidefiles import SRT_TYPE, VTT_TYPE, parse_chapters_json, parse_srt, parse_webvtt
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+NS = {"itunes": ITUNES_NS, "podcast": PODCAST_NS, "atom": ATOM_NS}
+MAX_COVER_SIZE = 3000
+DURATION_TOLERANCE_S = 1.0  # itunes:duration is whole seconds
+LOUDNESS_TOLERANCE_LU = 1.0
+CUE_OVERRUN_MS = 500  # the issue's bound on transcript timing
+_EPISODE_TYPES = ("full", "trailer", "bonus")
+_DURATION = re.compile(r"^(?:(\d+):)?(?:(\d+):)?(\d+)$")
+
+_REBUILD = "run `reelcast feed` to rewrite the feed from the catalog"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    where: str
+    what: str
+    fix: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.what}\n  fix: {self.fix}"
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    problems: tuple[Problem, ...]
+    episodes: int
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+Measure = Callable[[Path], Loudness]
+
+
+def check_show(settings: Settings, measure: Measure = measure_loudness) -> Report:
+    """Every problem found in the show at `settings.root`; `measure` meters an MP3's loudness."""
+    path = settings.feed_dir / FEED_FILE
+    if not path.is_file():
+        fix = "publish a review with `reelcast publish PAGE` (or `reelcast feed` if episodes are in the catalog)"
+        return Report((Problem("feed/feed.xml", "does not exist", fix),), 0)
+    try:
+        parser = etree.XMLParser(resolve_entities=False, no_network=True)
+        channel = etree.parse(str(path), parser).getroot().find("channel")
+    except etree.XMLSyntaxError as exc:
+        return Report((Problem("feed/feed.xml", f"is not well-formed XML ({exc})", _REBUILD),), 0)
+    if channel is None:
+        return Report((Problem("feed/feed.xml", "has no <channel>; it is not an RSS feed", _REBUILD),), 0)
+
+    catalog = _catalog_episodes(settings)
+    items = channel.findall("item")
+    problems = [*_check_channel(settings, channel), *_check_guids(items, catalog)]
+    for item in items:
+        problems.extend(_check_item(settings, item, catalog, measure))
+    return Report(tuple(problems), len(items))
+
+
+def _catalog_episodes(settings: Settings) -> dict[str, Episode]:
+    if not settings.catalog_path.exists():
+        return {}
+    try:
+        with Catalog.open(settings.catalog_path) as catalog:
+            return {e.guid: e for e in catalog.episodes()}
+    except ReelcastError:
+        return {}
+
+
+def _text(element: etree._Element, path: str) -> str:
+    found = element.find(path, NS)
+    return (found.text or "").strip() if found is not None else ""
+
+
+# The channel ---------------------------------------------------------------------------------------
+
+
+def _check_channel(settings: Settings, channel: etree._Element) -> Iterator[Problem]:
+    where = "feed/feed.xml"
+    toml_fix = "set it under [show] in reelcast.toml, then run `reelcast feed`"
+    for path, name in (("title", "title"), ("description", "description"), ("link", "link"),
+                       ("itunes:author", "itunes:author")):
+        if not _text(channel, path):
+            yield Problem(where, f"the show has no {name}", toml_fix)
+    description = _text(channel, "description")
+    if len(description.encode("utf-8")) > MAX_DESCRIPTION_BYTES:
+        yield Problem(where, f"the show description is over {MAX_DESCRIPTION_BYTES} bytes, Apple's limit",
+                      "shorten [show] description in reelcast.toml, then run `reelcast feed`")
+    try:
+        validate_show(settings.show)
+    except ReelcastError as exc:
+        yield Problem("reelcast.toml", str(exc), "fix [show] in reelcast.toml, then run `reelcast feed`")
+    if not re.match(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$", _text(channel, "language")):
+        yield Problem(where, f"language {_text(channel, 'language')!r} is not a language code",
+                      'set [show] language = "en" (or your language\'s code), then run `reelcast feed`')
+    if not _text(channel, "itunes:owner/itunes:email") or not _text(channel, "itunes:owner/itunes:name"):
+        yield Problem(where, "itunes:owner needs a name and an email", "set [show] owner_name and owner_email, then "
+                      "run `reelcast feed`")
+    if _text(channel, "itunes:explicit") not in ("true", "false"):
+        yield Problem(where, "itunes:explicit must be true or false", _REBUILD)
+    category = channel.find("itunes:category", NS)
+    if category is None or not category.get("text"):
+        yield Problem(where, "the show has no itunes:category", _REBUILD)
+    if not _is_uuid(_text(channel, "podcast:guid")):
+        yield Problem(where, "podcast:guid is missing or not a UUID", _REBUILD)
+    if channel.find("podcast:locked", NS) is None:
+        yield Problem(where, "podcast:locked is missing", _REBUILD)
+
+    self_link = channel.find("atom:link[@rel='self']", NS)
+    expected = feed_url(settings)
+    if self_link is None or self_link.get("href") != expected:
+        found = self_link.get("href") if self_link is not None else "nothing"
+        yield Problem(where, f"the feed says it lives at {found}, but base_url makes it {expected}", _REBUILD)
+
+    image = channel.find("itunes:image", NS)
+    if image is None or not image.get("href"):
+        yield Problem(where, "the show has no itunes:image", _REBUILD)
+    else:
+        yield from _check_artwork(settings, image.get("href", ""))
+
+
+def _check_artwork(settings: Settings, url: str) -> Iterator[Problem]:
+    path = local_file(settings, url, "feed")
+    fix = ("give [show] image a square JPEG or PNG of 1400 to 3000 px (or remove it for a generated cover), "
+           "then run `reelcast feed`")
+    if path is None:
+        yield Problem("feed/feed.xml", f"the cover {url} is not under {settings.show.base_url}feed/", _REBUILD)
+        return
+    where = f"feed/{path.name}"
+    try:
+        with Image.open(path) as image:
+            fmt, (width, height), mode = image.format, image.size, image.mode
+    except FileNotFoundError:
+        yield Problem(where, "the cover the feed names does not exist", _REBUILD)
+        return
+    except (OSError, UnidentifiedImageError) as exc:
+        yield Problem(where, f"the cover cannot be read ({exc})", fix)
+        return
+    if fmt not in ("JPEG", "PNG"):
+        yield Problem(where, f"the cover is {fmt}; Apple takes JPEG or PNG", fix)
+    if width != height or not COVER_SIZE <= width <= MAX_COVER_SIZE:
+        yield Problem(where, f"the cover is {width}x{height}; Apple wants a square of 1400 to 3000 px", fix)
+    if mode not in ("RGB", "L", "P"):
+        yield Problem(where, f"the cover is in {mode} colour; Apple wants RGB", fix)
+
+
+def _check_guids(items: list[etree._Element], catalog: dict[str, Episode]) -> Iterator[Problem]:
+    seen: set[str] = set()
+    for item in items:
+        guid = _text(item, "guid")
+        if guid in seen:
+            yield Problem("feed/feed.xml", f"two episodes share the guid {guid}; apps will show only one", _REBUILD)
+        seen.add(guid)
+    for guid, episode in catalog.items():
+        if guid not in seen:
+            yield Problem("feed/feed.xml", f"'{episode.title}' is in the catalog but not in the feed", _REBUILD)
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
+
+
+# Each episode --------------------------------------------------------------------------------------
+
+
+def _check_item(settings: Settings, item: etree._Element, catalog: dict[str, Episode],
+                measure: Measure) -> Iterator[Problem]:
+    title = _text(item, "title")
+    guid = _text(item, "guid")
+    where = f"episode '{title or guid or '?'}'"
+    known = catalog.get(guid)
+    republish = f"republish it: `reelcast publish {known.source}`" if known else "republish the review"
+    if not title:
+        yield Problem(where, "has no title", republish)
+    if not guid:
+        yield Problem(where, "has no guid; apps cannot tell it from others", republish)
+    yield from _check_pub_date(where, _text(item, "pubDate"))
+    if _text(item, "itunes:episodeType") not in _EPISODE_TYPES:
+        yield Problem(where, "itunes:episodeType is missing or not full/trailer/bonus", _REBUILD)
+    link = _text(item, "link")
+    if link and link not in _text(item, "description"):
+        yield Problem(where, "the description does not link to the original review", _REBUILD)
+
+    mp3, problems = _check_enclosure(settings, item, where, republish)
+    yield from problems
+    if mp3 is None:
+        return
+    try:
+        length_s = MP3(mp3).info.length
+    except MutagenError as exc:
+        yield Problem(where, f"{mp3.name} is not a readable MP3 ({exc})", republish)
+        return
+    yield from _check_duration(where, _text(item, "itunes:duration"), length_s, republish)
+    yield from _check_loudness(settings, where, mp3, measure, republish)
+    yield from _check_chapters(settings, item, where, mp3, length_s, republish)
+    yield from _check_transcripts(settings, item, where, length_s, republish)
+
+
+def _check_pub_date(where: str, text: str) -> Iterator[Problem]:
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        yield Problem(where, f"pubDate {text!r} is not an RFC 2822 date", _REBUILD)
+        return
+    if when.tzinfo is None:
+        yield Problem(where, f"pubDate {text!r} has no time zone", _REBUILD)
+
+
+def _check_enclosure(settings: Settings, item: etree._Element, where: str,
+                     republish: str) -> tuple[Path | None, list[Problem]]:
+    enclosure = item.find("enclosure")
+    if enclosure is None:
+        return None, [Problem(where, "has no enclosure: apps have nothing to play", republish)]
+    problems = []
+    if enclosure.get("type") != "audio/mpeg":
+        problems.append(Problem(where, f"enclosure type is {enclosure.get('type')!r}, not audio/mpeg", _REBUILD))
+    url = enclosure.get("url", "")
+    path = local_file(settings, url, "episodes")
+    if path is None:
+        problems.append(Problem(where, f"enclosure {url} is not under {settings.show.base_url}episodes/", _REBUILD))
+        return None, problems
+    if not path.is_file():
+        problems.append(Problem(where, f"episodes/{path.name} does not exist", republish))
+        return None, problems
+    size = path.stat().st_size
+    if enclosure.get("length") != str(size):
+        problems.append(Problem(
+            where, f"enclosure length is {enclosure.get('length')} bytes but episodes/{path.name} has {size}",
+            f"{republish} (the file changed after publishing)"))
+    return path, problems
+
+
+def _check_duration(where: str, text: str, length_s: float, republish: str) -> Iterator[Problem]:
+    match = _DURATION.match(text)
+    if not match:
+        yield Problem(where, f"itunes:duration {text!r} is not a duration in seconds", _REBUILD)
+        return
+    parts = [int(p) for p in match.groups() if p is not None]
+    seconds = 0
+    for part in parts:
+        seconds = seconds * 60 + part
+    if abs(seconds - length_s) > DURATION_TOLERANCE_S:
+        yield Problem(where, f"itunes:duration says {seconds} s but the MP3 lasts {length_s:.1f} s", republish)
+
+
+def _check_loudness(settings: Settings, where: str, mp3: Path, measure: Measure, republish: str) -> Iterator[Problem]:
+    try:
+        loudness = measure(mp3)
+    except ReelcastError as exc:
+        yield Problem(where, f"the loudness of {mp3.name} could not be measured ({exc})", republish)
+        return
+    target, ceiling = settings.audio.target_lufs, settings.audio.true_peak_db
+    if abs(loudness.integrated_lufs - target) > LOUDNESS_TOLERANCE_LU:
+        yield Problem(where, f"{mp3.name} is at {loudness.integrated_lufs:.1f} LUFS, not {target:g}",
+                      f"{republish} to master it again")
+    if loudness.true_peak_db > ceiling:
+        yield Problem(where, f"{mp3.name} peaks at {loudness.true_peak_db:.1f} dBTP, above {ceiling:g}",
+                      f"{republish} to master it again")
+
+
+def _check_chapters(settings: Settings, item: etree._Element, where: str, mp3: Path, length_s: float,
+                    republish: str) -> Iterator[Problem]:
+    element = item.find("podcast:chapters", NS)
+    if element is None:
+        yield Problem(where, "has no podcast:chapters", republish)
+        return
+    text, problem = _side_file(settings, element.get("url", ""), where, republish)
+    if problem:
+        yield problem
+        return
+    try:
+        chapters = parse_chapters_json(text)
+    except ValueError as exc:
+        yield Problem(where, f"the chapters file {exc}", republish)
+        return
+    if chapters[0].start_ms != 0:
+        yield Problem(where, "the first chapter does not start at 0:00", republish)
+    if chapters[-1].start_ms >= length_s * 1000:
+        yield Problem(where, "a chapter starts after the end of the audio", republish)
+    try:
+        id3_chapters = len(ID3(mp3).getall("CHAP"))
+    except (ID3NoHeaderError, MutagenError):
+        id3_chapters = 0
+    if id3_chapters != len(chapters):
+        yield Problem(where, f"the MP3 has {id3_chapters} ID3 chapters but the chapters file has {len(chapters)}",
+                      republish)
+
+
+def _check_transcripts(settings: Settings, item: etree._Element, where: str, length_s: float,
+                       republish: str) -> Iterator[Problem]:
+    elements = item.findall("podcast:transcript", NS)
+    kinds = {e.get("type") for e in elements}
+    if VTT_TYPE not in kinds:
+        yield Problem(where, "has no WebVTT podcast:transcript", republish)
+    for element in elements:
+        kind = element.get("type")
+        parse = {VTT_TYPE: parse_webvtt, SRT_TYPE: parse_srt}.get(kind or "")
+        if parse is None:
+            continue
+        text, problem = _side_file(settings, element.get("url", ""), where, republish)
+        if problem:
+            yield problem
+            continue
+        try:
+            cues = parse(text)
+        except ValueError as exc:
+            yield Problem(where, f"the {kind} transcript {exc}", republish)
+            continue
+        if cues[-1].end_ms > length_s * 1000 + CUE_OVERRUN_MS:
+            yield Problem(where, f"the {kind} transcript runs past the end of the audio", republish)
+
+
+def _side_file(settings: Settings, url: str, where: str, republish: str) -> tuple[str, Problem | None]:
+    path = local_file(settings, url, "episodes")
+    if path is None:
+        return "", Problem(where, f"{url} is not under {settings.show.base_url}episodes/", _REBUILD)
+    try:
+        return path.read_text(encoding="utf-8"), None
+    except FileNotFoundError:
+        return "", Problem(where, f"episodes/{path.name} does not exist", republish)
+    except (OSError, UnicodeDecodeError) as exc:
+        return "", Problem(where, f"episodes/{path.name} cannot be read ({exc})", republish)
+
+
+def local_file(settings: Settings, url: str, folder: str) -> Path | None:
+    """The published file behind `url`, or None when the URL is not one of ours in `folder`."""
+    prefix = urljoin(settings.show.base_url, f"{folder}/")
+    if not url.startswith(prefix):
+        return None
+    name = unquote(url[len(prefix):])
+    if not name or "/" in name or "\\" in name or name.startswith("."):
+        return None
+    return settings.root / folder / name

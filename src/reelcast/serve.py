@@ -1,0 +1,173 @@
+"""HTTP serving of feed/ and episodes/ for podcast apps and the listening page. No pipeline logic.
+
+Players seek by asking for byte ranges, and apps revalidate feeds with ETags; the standard
+library's http.server does neither, so this is Starlette's StaticFiles (ranges with 206/416,
+ETag and Last-Modified with 304, paths resolved and kept inside their folder) on uvicorn.
+URL paths match `feed.file_url`: /feed/<name> and /episodes/<name>; "/" is the listening page.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import re
+import socket
+from pathlib import Path, PurePosixPath
+from urllib.parse import urlsplit
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.datastructures import Headers
+from starlette.requests import Request
+from starlette.responses import FileResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import NotModifiedResponse, StaticFiles
+from starlette.types import Receive, Scope, Send
+
+from reelcast.config import Settings
+from reelcast.errors import ServeError
+from reelcast.page import PAGE_FILE
+from reelcast.sidefiles import SRT_TYPE
+
+# Explicit, not guessed from the platform's mime.types: apps and browsers act on these.
+MEDIA_TYPES = {
+    ".mp3": "audio/mpeg",
+    ".xml": "application/rss+xml; charset=utf-8",
+    ".json": "application/json",  # the chapters; the feed's type attribute says application/json+chapters
+    ".vtt": "text/vtt; charset=utf-8",
+    ".srt": f"{SRT_TYPE}; charset=utf-8",
+    ".html": "text/html; charset=utf-8",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".md": "text/markdown; charset=utf-8",
+}
+_LOOPBACK_NAMES = ("localhost",)
+# RFC 9110: a Range header that is not a valid bytes range set is ignored (a 200 with the whole file),
+# where Starlette would answer 400. Unsatisfiable but valid ranges still get their 416.
+_BYTE_RANGES = re.compile(rb"^bytes=\s*(?:\d+-\d*|-\d+)(?:\s*,\s*(?:\d+-\d*|-\d+))*\s*$", re.I)
+
+
+def media_type(path: str | os.PathLike[str]) -> str:
+    return MEDIA_TYPES.get(Path(path).suffix.lower(), "application/octet-stream")
+
+
+class PublishedFolder(StaticFiles):
+    """One published folder. Beyond StaticFiles' own containment (symlinks resolved, absolute paths
+    refused), hidden names are refused too: the pipeline's half-written `.name.part` files and
+    `.work-*` folders live beside the published ones and must never be served."""
+
+    def __init__(self, directory: Path) -> None:
+        super().__init__(directory=directory, check_dir=False, follow_symlink=False)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await super().__call__(_without_invalid_range(scope), receive, send)
+
+    def lookup_path(self, path: str) -> tuple[str, os.stat_result | None]:
+        if is_refused(path):
+            return "", None
+        return super().lookup_path(path)
+
+    def file_response(
+        self, full_path: str | os.PathLike[str], stat_result: os.stat_result, scope: Scope, status_code: int = 200
+    ) -> Response:
+        # no-cache: republishing replaces files under the same names, so clients must revalidate
+        # (cheaply, with the ETag) rather than keep a stale feed or episode.
+        response = FileResponse(
+            full_path,
+            status_code=status_code,
+            stat_result=stat_result,
+            media_type=media_type(full_path),
+            headers={"Cache-Control": "no-cache"},
+        )
+        if self.is_not_modified(response.headers, Headers(scope=scope)):
+            return NotModifiedResponse(response.headers)
+        return response
+
+
+def _without_invalid_range(scope: Scope) -> Scope:
+    headers = scope.get("headers", [])
+    if all(name != b"range" or _BYTE_RANGES.match(value) for name, value in headers):
+        return scope
+    return {**scope, "headers": [(n, v) for n, v in headers if n != b"range"]}
+
+
+def is_refused(path: str) -> bool:
+    """True for paths that could leave the folder or name a hidden file, whatever the OS's separators."""
+    pure = PurePosixPath(path.replace("\\", "/"))
+    return pure.is_absolute() or any(part.startswith(".") for part in pure.parts) or "\x00" in path
+
+
+def make_app(settings: Settings) -> Starlette:
+    feed = PublishedFolder(settings.feed_dir)
+    episodes = PublishedFolder(settings.episodes_dir)
+
+    async def listening_page(request: Request) -> Response:
+        return await feed.get_response(PAGE_FILE, request.scope)
+
+    return Starlette(
+        routes=[
+            Route("/", listening_page, methods=["GET", "HEAD"]),
+            Mount("/feed", app=feed),
+            Mount("/episodes", app=episodes),
+        ]
+    )
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def address_warnings(host: str, port: int, base_url: str) -> list[str]:
+    """What to tell the user before serving: who can reach the server, and whether the feed points at it."""
+    warnings = []
+    base = urlsplit(base_url)
+    base_port = base.port or (443 if base.scheme == "https" else 80)
+    if not is_loopback(host):
+        warning = f"serving on {host}: anyone on your network can fetch the feed and the episodes"
+        if is_loopback(base.hostname or ""):
+            warning += (
+                f"; but the feed sends apps to {base_url}, which other devices cannot reach: "
+                f"add --base-url http://<this machine's LAN address>:{port}/"
+            )
+        warnings.append(warning)
+    elif base_port != port and is_loopback(base.hostname or ""):
+        warnings.append(
+            f"the feed sends apps to {base_url}, not to this server on port {port}: "
+            f"add --base-url http://{host}:{port}/"
+        )
+    return warnings
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening socket, bound here so a busy port is one clear error instead of uvicorn's log and exit."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host.strip("[]"), port))
+    except OSError as exc:
+        sock.close()
+        raise ServeError(f"cannot listen on {host}:{port} ({exc.strerror or exc}); pick another with --port") from exc
+    sock.listen(128)
+    return sock
+
+
+def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, verbose: bool = False) -> None:
+    """Serve until interrupted (Ctrl-C or SIGTERM)."""
+    sock = bind(host, port)
+    config = uvicorn.Config(
+        make_app(settings),
+        log_level="info" if verbose else "warning",
+        access_log=verbose,
+        server_header=False,
+    )
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
+    finally:
+        sock.close()
