@@ -1,6 +1,14 @@
 from __future__ import annotations
 
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 import wave
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -59,3 +67,88 @@ class ToneEngine:
 @pytest.fixture
 def tone_engine() -> ToneEngine:
     return ToneEngine()
+
+
+# One episode published with the real engine and encoder, shared by every test module that needs it
+# (publishing takes a while). Treat it as read-only: tests that change files work on `copy_show`.
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedShow:
+    root: Path
+    port: int  # the feed's base_url points here, so `served_show` can serve it as published
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/"
+
+    @property
+    def mp3(self) -> Path:
+        (mp3,) = (self.root / "episodes").glob("*.mp3")
+        return mp3
+
+
+def run_reelcast(root: Path, *args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "reelcast", *args], cwd=root,
+                          capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def published_show(tmp_path_factory: pytest.TempPathFactory) -> PublishedShow:
+    root = tmp_path_factory.mktemp("published")
+    show = PublishedShow(root, free_port())
+    shutil.copy(EXAMPLE, root / "review.html")
+    (root / "reelcast.toml").write_text(f'[show]\nbase_url = "{show.base_url}"\n\n[speech]\nworkers = 2\n',
+                                        encoding="utf-8")
+    done = run_reelcast(root, "publish", "review.html")
+    assert done.returncode == 0, done.stderr
+    return show
+
+
+def copy_show(show: PublishedShow, to: Path) -> PublishedShow:
+    shutil.copytree(show.root, to / "show")
+    return PublishedShow(to / "show", show.port)
+
+
+@dataclass(frozen=True, slots=True)
+class ServedShow:
+    show: PublishedShow
+    log: Path  # the server's access log (it runs with -v)
+
+    def access_log(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+
+@pytest.fixture(scope="session")
+def served_show(published_show: PublishedShow, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedShow]:
+    """`reelcast serve` on 127.0.0.1, on the port the published feed names."""
+    log = tmp_path_factory.mktemp("serve") / "serve.log"
+    with log.open("wb") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "reelcast", "-v", "serve", "--port", str(published_show.port)],
+            cwd=published_show.root, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(published_show.base_url + "feed/feed.xml", timeout=2):
+                    break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"reelcast serve did not start: {log.read_text(errors='replace')}")
+                time.sleep(0.2)
+        yield ServedShow(published_show, log)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()

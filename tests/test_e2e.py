@@ -3,7 +3,6 @@ read back by the podcast parsers real apps use (podcastparser is gPodder's)."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,7 +15,7 @@ from mutagen.mp3 import MP3
 
 from reelcast.ffmpeg import measure_loudness
 
-from .conftest import EXAMPLE
+from .conftest import PublishedShow, copy_show
 
 pytestmark = pytest.mark.slow
 
@@ -32,14 +31,10 @@ def reelcast(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL)
 
 
-@pytest.fixture(scope="module")
-def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("show")
-    shutil.copy(EXAMPLE, root / "review.html")
-    (root / "reelcast.toml").write_text('[speech]\nworkers = 2\n', encoding="utf-8")
-    done = reelcast(root, "publish", "review.html")
-    assert done.returncode == 0, done.stderr
-    return root
+@pytest.fixture
+def published(published_show: PublishedShow) -> Path:
+    """The session's shared episode (see conftest): read it, never change it."""
+    return published_show.root
 
 
 def mp3_of(root: Path) -> Path:
@@ -47,7 +42,7 @@ def mp3_of(root: Path) -> Path:
     return mp3
 
 
-def test_feed_parses_in_real_podcast_parsers(published: Path) -> None:
+def test_feed_parses_in_real_podcast_parsers(published: Path, published_show: PublishedShow) -> None:
     feed_path = published / "feed" / "feed.xml"
     mp3 = mp3_of(published)
 
@@ -57,7 +52,7 @@ def test_feed_parses_in_real_podcast_parsers(published: Path) -> None:
     (enclosure,) = episode["enclosures"]
     assert enclosure["file_size"] == mp3.stat().st_size
     assert enclosure["mime_type"] == "audio/mpeg"
-    assert enclosure["url"] == f"http://127.0.0.1:8000/episodes/{mp3.name}"
+    assert enclosure["url"] == f"{published_show.base_url}episodes/{mp3.name}"
     assert abs(episode["total_time"] - MP3(mp3).info.length) <= 1
     assert parsed["title"] == "reelcast Film Reviews"
     assert "reelrundown.com" in episode["link"]
@@ -114,7 +109,11 @@ def test_preview_matches_extracted_text(published: Path) -> None:
         assert chrome not in done.stdout, chrome
 
 
-def test_republishing_keeps_the_guid_and_a_second_review_adds_an_item(published: Path) -> None:
+def test_republishing_keeps_the_guid_and_a_second_review_adds_an_item(
+    published_show: PublishedShow, tmp_path: Path
+) -> None:
+    published = copy_show(published_show, tmp_path).root  # the shared show stays as first published
+
     def items() -> dict[str, str]:
         with (published / "feed" / "feed.xml").open("rb") as stream:
             parsed = podcastparser.parse("http://127.0.0.1:8000/feed/feed.xml", stream)
