@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,9 +30,26 @@ class Engine(Protocol):
 
     def voices(self) -> list[VoiceInfo]: ...
 
+    def voice_id(self) -> str:
+        """The voice this engine speaks with: the configured one, or the engine's default."""
+        ...
+
 
 EngineFactory = Callable[[SpeechSettings], Engine]
 _REGISTRY: dict[str, EngineFactory] = {}
+# The native engines (eSpeak, ONNX Runtime) running in this process. A fact about the process,
+# not a setting: their threads and state would not survive a fork, and some cannot share it.
+_started_here: set[str] = set()
+
+
+def note_engine_started(name: str) -> None:
+    """Engines call this when their native part starts, so the runner knows a fork is no longer safe."""
+    _started_here.add(name)
+
+
+def engine_started(name: str | None = None) -> bool:
+    """Whether engine `name` (or any engine) has started its native part in this process."""
+    return name in _started_here if name else bool(_started_here)
 
 
 def register(name: str, factory: EngineFactory) -> None:
@@ -39,21 +57,24 @@ def register(name: str, factory: EngineFactory) -> None:
 
 
 def engine_names() -> list[str]:
-    _load_builtin()
-    return sorted(_REGISTRY)
+    """Every engine that can be asked for, without importing any of them."""
+    return sorted(set(_REGISTRY) | set(_BUILTIN))
 
 
 def make_engine(settings: SpeechSettings) -> Engine:
-    _load_builtin()
+    name = settings.engine
+    if name not in _REGISTRY and name in _BUILTIN:
+        importlib.import_module(_BUILTIN[name])  # the module registers its engine
     try:
-        factory = _REGISTRY[settings.engine]
+        factory = _REGISTRY[name]
     except KeyError:
-        raise SpeechError(
-            f"unknown speech engine '{settings.engine}'; choose one of: {', '.join(sorted(_REGISTRY))}"
-        ) from None
+        raise SpeechError(f"unknown speech engine '{name}'; choose one of: {', '.join(engine_names())}") from None
     return factory(settings)
 
 
-def _load_builtin() -> None:
-    # Imported lazily: each engine pulls in a native library that should load only when used.
-    from reelcast.speech import espeak_pyttsx3  # noqa: F401
+# The engines that come with reelcast, by the module that registers each. Imported only when
+# asked for: each pulls in a native library (eSpeak NG, ONNX Runtime), and piper is an extra.
+_BUILTIN = {
+    "pyttsx3": "reelcast.speech.espeak_pyttsx3",
+    "piper": "reelcast.speech.piper",
+}

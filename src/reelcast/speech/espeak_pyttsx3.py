@@ -7,6 +7,9 @@ pyttsx3 2.99's eSpeak driver, measured here:
   2,570-word text crashed 5 runs in 6). We pass the real length of a NUL-terminated buffer.
 - audio is gathered with `bytes +=`, quadratic in length; we gather into a `bytearray`.
 - it prints "Audio saved to ..." on stdout; we write the file, so nothing is printed.
+- its run loop polls with a 10 ms sleep; ours returns once synthesis has started, and we wait on
+  eSpeak's end-of-message event, signalled only after that event's batch of audio is kept (a
+  short paragraph can arrive in one batch: signalling first lost it under load).
 eSpeak can be initialised once per process, and an engine made in a parent breaks forked children:
 one engine per process, made lazily in the process that uses it.
 """
@@ -22,10 +25,13 @@ from pathlib import Path
 from reelcast.config import SpeechSettings
 from reelcast.errors import SpeechError
 from reelcast.models import Clip
-from reelcast.speech.base import VoiceInfo, register
+from reelcast.speech.base import VoiceInfo, engine_started, note_engine_started, register
 
 SAMPLE_RATE = 22050  # eSpeak NG's native rate
 _SYNTH_TIMEOUT_S = 300
+# Piper carries its own eSpeak NG with the same exported names; once both are loaded, calls cross
+# from one copy into the other and the process crashes. One of the two per process.
+_NOT_WITH_PIPER = "eSpeak cannot start in a process where Piper already speaks; use one engine per reelcast command"
 
 
 def _load_espeak_library() -> None:
@@ -72,7 +78,10 @@ class _Pyttsx3Runtime:
 
         import pyttsx3
 
+        if engine_started("piper"):
+            raise SpeechError(_NOT_WITH_PIPER)
         self.espeak, base = _import_driver()
+        note_engine_started(Pyttsx3Engine.name)
         runtime = self
 
         class Driver(base):  # type: ignore[misc, valid-type]
@@ -82,6 +91,7 @@ class _Pyttsx3Runtime:
                 self.audio = bytearray()
                 self.words: list[tuple[int, int]] = []
                 self.done = threading.Event()
+                self.utterance = 0
                 self._callback = runtime.espeak.t_espeak_callback(self._collect)
                 runtime.espeak.cSetSynthCallback(self._callback)
 
@@ -94,15 +104,23 @@ class _Pyttsx3Runtime:
                 self.audio, self.words = bytearray(), []
                 self.done.clear()
                 self._speaking = True
+                # Events carry this number back, so a late event of an earlier text is told apart.
+                self.utterance += 1
                 data = text.encode("utf-8") + b"\0"
                 es = runtime.espeak
-                status = es.cSynth(data, len(data), 0, es.POS_CHARACTER, 0, es.ENDPAUSE | es.CHARS_UTF8, None, None)
+                flags = es.ENDPAUSE | es.CHARS_UTF8
+                status = es.cSynth(data, len(data), 0, es.POS_CHARACTER, 0, flags, None, self.utterance)
                 if status != es.EE_OK:
                     self._finish()
                     raise SpeechError(f"eSpeak refused the text (status {status})")
 
             def _collect(self, wav, numsamples, events):  # noqa: ANN001
                 es = runtime.espeak
+                if (events[0].user_data or 0) != self.utterance:
+                    return 0  # belongs to an earlier text
+                # samples first: the end event may share this call, and must not be seen before them
+                if numsamples > 0:
+                    self.audio += ctypes.string_at(wav, numsamples * ctypes.sizeof(ctypes.c_short))
                 i = 0
                 while events[i].type != es.EVENT_LIST_TERMINATED:
                     event = events[i]
@@ -111,8 +129,6 @@ class _Pyttsx3Runtime:
                     elif event.type == es.EVENT_MSG_TERMINATED:
                         self._finish()
                     i += 1
-                if numsamples > 0:
-                    self.audio += ctypes.string_at(wav, numsamples * ctypes.sizeof(ctypes.c_short))
                 return 0
 
             def _finish(self) -> None:
@@ -179,6 +195,9 @@ class Pyttsx3Engine:
         os.replace(tmp, wav)
         duration_ms = round(len(audio) / 2 / SAMPLE_RATE * 1000)
         return Clip(text=text, wav=wav, duration_ms=duration_ms, word_starts=tuple(words))
+
+    def voice_id(self) -> str:
+        return self.settings.voice or str(_Pyttsx3Runtime.get().engine.getProperty("voice"))
 
     def voices(self) -> list[VoiceInfo]:
         runtime = _Pyttsx3Runtime.get()

