@@ -9,13 +9,14 @@ import urllib.request
 import wave
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from reelcast.config import Settings, load_settings
-from reelcast.models import Clip
+from reelcast.models import Chapter, Clip, Episode
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "examples" / "leaving-las-vegas.html"
@@ -152,3 +153,24 @@ def served_show(published_show: PublishedShow, tmp_path_factory: pytest.TempPath
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+
+
+def sample_episode(**changes: object) -> Episode:
+    """An episode as the catalog keeps it, for tests that need no audio."""
+    values: dict[str, object] = {
+        "guid": "5f0b7a4e-2f4e-5b8e-9d35-0a4c2b1e7f10",
+        "slug": "leaving-las-vegas",
+        "title": "'Leaving Las Vegas' (1995) - Movie Review",
+        "summary": "A review of Mike Figgis's 'Leaving Las Vegas'.",
+        "source": "review.html",
+        "link": "https://reelrundown.com/movies/Leaving-Las-Vegas-1995-Movie-Review",
+        "author": "Sam Shepards",
+        "published": datetime(2019, 10, 8, 12, 0, tzinfo=UTC),
+        "audio_file": "leaving-las-vegas.mp3",
+        "size_bytes": 123456,
+        "duration_ms": 300_500,
+        "chapters": (Chapter("Introduction", 0, 14_559), Chapter("The first time", 14_559, 300_500)),
+        "side_files": ("leaving-las-vegas.chapters.json", "leaving-las-vegas.vtt", "leaving-las-vegas.srt"),
+    }
+    values.update(changes)
+    return Episode(**values)  # type: ignore[arg-type]
