@@ -11,6 +11,7 @@ from typing import Protocol
 from reelcast.config import SpeechSettings
 from reelcast.errors import SpeechError
 from reelcast.models import Clip
+from reelcast.speakable import split_sentences
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,3 +79,14 @@ _BUILTIN = {
     "pyttsx3": "reelcast.speech.espeak_pyttsx3",
     "piper": "reelcast.speech.piper",
 }
+
+
+def sentence_offsets(text: str) -> list[tuple[int, str]]:
+    """Each sentence of `text` (as the transcript splits it) with the character offset where it starts."""
+    found, position = [], 0
+    for sentence in split_sentences(text):
+        at = text.find(sentence, position)
+        position = at if at >= 0 else position
+        found.append((position, sentence))
+        position += len(sentence)
+    return found

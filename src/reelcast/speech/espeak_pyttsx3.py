@@ -22,13 +22,16 @@ import threading
 import wave
 from pathlib import Path
 
+import numpy as np
+
 from reelcast.config import SpeechSettings
 from reelcast.errors import SpeechError
 from reelcast.models import Clip
-from reelcast.speech.base import VoiceInfo, engine_started, note_engine_started, register
+from reelcast.speech.base import VoiceInfo, engine_started, note_engine_started, register, sentence_offsets
 
 SAMPLE_RATE = 22050  # eSpeak NG's native rate
 _SYNTH_TIMEOUT_S = 300
+_PAUSE_SEARCH_MS = 250  # how far before a sentence's first word its pause may go
 # Piper carries its own eSpeak NG with the same exported names; once both are loaded, calls cross
 # from one copy into the other and the process crashes. One of the two per process.
 _NOT_WITH_PIPER = "eSpeak cannot start in a process where Piper already speaks; use one engine per reelcast command"
@@ -186,6 +189,8 @@ class Pyttsx3Engine:
         audio, words = self._runtime().speak(text)
         if not audio:
             raise SpeechError(f"eSpeak produced no audio for: {text[:60]!r}")
+        if self.settings.sentence_pause_ms:
+            audio, words = with_sentence_pauses(text, audio, words, self.settings.sentence_pause_ms)
         tmp = wav.with_name(wav.name + ".part")
         with wave.open(str(tmp), "wb") as out:
             out.setnchannels(1)
@@ -208,3 +213,36 @@ class Pyttsx3Engine:
 
 
 register("pyttsx3", Pyttsx3Engine)
+
+
+def with_sentence_pauses(
+    text: str, audio: bytes, words: list[tuple[int, int]], pause_ms: int
+) -> tuple[bytes, list[tuple[int, int]]]:
+    """`audio` with `pause_ms` of silence more before each sentence after the first; word times moved.
+
+    eSpeak has no setting for the pause between sentences, and SSML <break> would mean escaping
+    every text as XML. Its own pause is there already, so the silence goes into it: at the quietest
+    10 ms of the quarter second before the sentence's first word, where no sound is cut.
+    """
+    samples = np.frombuffer(audio, dtype=np.int16)
+    per_ms = SAMPLE_RATE // 1000
+    cuts: list[int] = []  # sample positions
+    for char, _sentence in sentence_offsets(text)[1:]:
+        heard = next((ms for position, ms in words if position >= char), None)
+        if heard is None:
+            continue
+        end = min(len(samples), heard * per_ms)
+        start = max(cuts[-1] if cuts else 0, end - _PAUSE_SEARCH_MS * per_ms)
+        if end - start < 10 * per_ms:
+            continue
+        frames = np.abs(samples[start:end].astype(np.int32))
+        energy = np.convolve(frames, np.ones(10 * per_ms, dtype=np.int32), mode="valid")
+        cuts.append(start + int(np.argmin(energy)) + 5 * per_ms)
+    if not cuts:
+        return audio, words
+    silence = np.zeros(pause_ms * per_ms, dtype=np.int16)
+    pieces = np.split(samples, cuts)
+    joined = np.concatenate([pieces[0], *(part for piece in pieces[1:] for part in (silence, piece))])
+    cut_ms = [cut / per_ms for cut in cuts]
+    moved = [(position, ms + pause_ms * sum(1 for cut in cut_ms if cut <= ms)) for position, ms in words]
+    return joined.tobytes(), moved

@@ -21,8 +21,7 @@ from typing import Any
 from reelcast.config import SpeechSettings
 from reelcast.errors import SpeechError
 from reelcast.models import Clip
-from reelcast.speakable import split_sentences
-from reelcast.speech.base import VoiceInfo, engine_started, note_engine_started, register
+from reelcast.speech.base import VoiceInfo, engine_started, note_engine_started, register, sentence_offsets
 
 VOICE_ID = "en_US-joe-medium"
 _VOICE_ALIASES = (VOICE_ID, "joe")
@@ -52,7 +51,7 @@ class PiperEngine:
         pause = bytes(2 * (rate * self.settings.sentence_pause_ms // 1000))
         audio = bytearray()
         starts: list[tuple[int, int]] = []
-        for char, sentence in _sentence_offsets(text):
+        for char, sentence in sentence_offsets(text):
             if audio and pause:
                 audio += pause
             starts.append((char, round(len(audio) / 2 / rate * 1000)))
@@ -134,17 +133,6 @@ def _threads_per_worker(settings: SpeechSettings) -> int:
     cores = os.cpu_count() or 1
     workers = settings.workers if settings.workers > 0 else cores
     return max(1, cores // workers)
-
-
-def _sentence_offsets(text: str) -> list[tuple[int, str]]:
-    """Each sentence of `text` with the character offset where it starts."""
-    found, position = [], 0
-    for sentence in split_sentences(text):
-        at = text.find(sentence, position)
-        position = at if at >= 0 else position
-        found.append((position, sentence))
-        position += len(sentence)
-    return found
 
 
 def _write_wav(path: Path, audio: bytes, rate: int) -> None:
