@@ -19,9 +19,10 @@ from reelcast.config import Settings, load_settings
 from reelcast.errors import ReelcastError, ServeError
 from reelcast.extract import article_as_dict, article_as_text
 from reelcast.feed import feed_url
-from reelcast.pipeline import ProgressEvent, prepare_script, publish, read_article, rebuild_feed
+from reelcast.pipeline import ProgressEvent, load_lexicon, prepare_script, publish, read_article, rebuild_feed
 from reelcast.serve import address_warnings, serve
 from reelcast.speech import engine_names, make_engine
+from reelcast.speech.say import say
 
 log = logging.getLogger("reelcast")
 EXAMPLE = Path("examples/leaving-las-vegas.html")
@@ -172,11 +173,33 @@ def feed_command(ctx: click.Context, base_url: str | None) -> None:
 @click.pass_context
 @_reported
 def voices_command(ctx: click.Context, engine: str | None) -> None:
-    """List the voices the speech engine offers."""
+    """List the voices the speech engine offers; * marks the one the show speaks with."""
     settings = _settings(ctx, speech={"engine": engine})
-    for voice in make_engine(settings.speech).voices():
+    speaker = make_engine(settings.speech)
+    current = speaker.voice_id()
+    click.echo(f"engine: {speaker.name}, voice: {current}" + ("" if settings.speech.voice else " (the default)"))
+    for voice in speaker.voices():
         languages = ",".join(voice.languages)
-        click.echo(f"{voice.id:<24} {voice.name:<28} {languages}")
+        mark = "*" if voice.id.lower() == current.lower() else " "  # eSpeak takes either case
+        click.echo(f"{mark} {voice.id:<24} {voice.name:<28} {languages}")
+
+
+@main.command("say")
+@click.argument("text")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default="say.wav", show_default=True,
+              help="Where to write the clip: a .wav or .mp3 file.")
+@click.option("--engine", type=click.Choice(engine_names()), help="Speech engine.")
+@click.option("--voice", help="Voice id (see 'reelcast voices').")
+@click.option("--rate", type=int, help="Speaking rate in words per minute.")
+@click.pass_context
+@_reported
+def say_command(ctx: click.Context, text: str, out: Path, engine: str | None, voice: str | None,
+                rate: int | None) -> None:
+    """Speak TEXT as an episode would (speech-ready, with lexicon.toml) to check a pronunciation."""
+    settings = _settings(ctx, speech={"engine": engine, "voice": voice, "rate": rate})
+    said = say(text, settings, out, load_lexicon(settings))
+    click.echo(f"said: {said.text}")
+    click.echo(f"wrote {said.path} ({said.duration_ms / 1000:.1f} s)")
 
 
 @main.command("check")

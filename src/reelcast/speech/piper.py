@@ -96,8 +96,8 @@ def _model_path(voice: str | None) -> Path | None:
     if path.suffix == ".onnx" and path.is_file():
         return path
     raise SpeechError(
-        f"Piper has no voice '{voice}'; use {VOICE_ID} (the default) or the path of a Piper .onnx model "
-        "(a voice set in reelcast.toml for another engine does not carry over)"
+        f"Piper has no voice '{voice}' (each engine has its own voices); pass --voice {VOICE_ID}, "
+        "or set voice in reelcast.toml to it or to the path of a Piper .onnx model"
     )
 
 

@@ -1,0 +1,44 @@
+"""One line, spoken as an episode would speak it: to check how a name or a number comes out."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from reelcast.config import Settings
+from reelcast.errors import SpeechError
+from reelcast.ffmpeg import run_ffmpeg
+from reelcast.speakable import Lexicon, speakable
+from reelcast.speech.base import Engine, make_engine
+from reelcast.speech.runner import speak_checked
+
+FORMATS = (".wav", ".mp3")
+
+
+@dataclass(frozen=True, slots=True)
+class Said:
+    text: str  # as the voice read it: speech-ready, respelled by the lexicon
+    path: Path
+    duration_ms: int
+
+
+def say(text: str, settings: Settings, out: Path, lexicon: Lexicon | None = None, engine: Engine | None = None) -> Said:
+    """Speak `text` into `out` (.wav, or .mp3 at the show's bitrate) with the show's voice and lexicon."""
+    if out.suffix.lower() not in FORMATS:
+        raise SpeechError(f"{out}: say writes .wav or .mp3 files; name the file clip.wav or clip.mp3")
+    spoken = speakable(" ".join(text.split()), lexicon)
+    if not spoken:
+        raise SpeechError("nothing to say: the text has no words that are spoken")
+    engine = engine or make_engine(settings.speech)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=out.parent, prefix=".say-") as tmp:
+        clip = speak_checked(engine, spoken, Path(tmp) / "clip.wav", settings.speech.rate)
+        if out.suffix.lower() == ".mp3":
+            staged = Path(tmp) / "clip.mp3"
+            run_ffmpeg(["-i", str(clip.wav), "-ac", "1", "-b:a", f"{settings.audio.bitrate_kbps}k", str(staged)])
+        else:
+            staged = clip.wav
+        os.replace(staged, out)
+    return Said(text=spoken, path=out, duration_ms=clip.duration_ms)
