@@ -1,0 +1,91 @@
+"""The listening page: players, seeking chapter links, transcripts, the feed URL; nothing from the network."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import lxml.html
+
+from reelcast.config import Settings
+from reelcast.models import Cue
+from reelcast.page import clock, render_page, write_page
+from reelcast.sidefiles import webvtt
+
+from .conftest import sample_episode
+
+CUES = [Cue(0, 2_000, "Welcome to the show."), Cue(2_000, 5_000, "Today: a film <review> & more.")]
+
+
+def page(show: Settings, episodes=None, transcripts=None) -> lxml.html.HtmlElement:  # noqa: ANN001
+    episodes = [sample_episode()] if episodes is None else episodes
+    transcripts = {sample_episode().guid: CUES} if transcripts is None else transcripts
+    return lxml.html.fromstring(render_page(show, episodes, "cover.png", transcripts))
+
+
+def test_each_episode_has_a_player_of_the_published_mp3(show: Settings) -> None:
+    (audio,) = page(show).xpath(".//article//audio")
+    assert audio.get("src") == "../episodes/leaving-las-vegas.mp3"
+    assert audio.get("controls") is not None and audio.get("preload") == "metadata"
+
+
+def test_chapter_links_seek_and_fall_back_to_media_fragments(show: Settings) -> None:
+    links = page(show).xpath(".//ol[@class='chapters']//a[@data-seek]")
+    assert [(a.text_content(), a.get("data-seek")) for a in links] == [
+        ("Introduction0:00", "0"), ("The first time0:15", "14.559")]
+    assert links[1].get("href") == "../episodes/leaving-las-vegas.mp3#t=14.559"
+
+
+def test_the_transcript_is_on_the_page_and_escaped(show: Settings) -> None:
+    html = page(show)
+    cues = html.xpath(".//details[@class='transcript']//a[@data-seek]")
+    assert [c.get("data-seek") for c in cues] == ["0", "2"]
+    assert cues[1].text_content().endswith("Today: a film <review> & more.")
+    assert not html.xpath(".//review")
+
+
+def test_the_feed_url_is_there_to_copy(show: Settings) -> None:
+    html = page(show)
+    assert html.xpath(".//*[@id='feed-url']")[0].get("value") == "http://127.0.0.1:8000/feed/feed.xml"
+    assert html.xpath(".//link[@rel='alternate']")[0].get("type") == "application/rss+xml"
+
+
+def test_it_works_offline_and_on_a_phone(show: Settings) -> None:
+    html = page(show)
+    assert not html.xpath(".//script[@src] | .//link[@rel='stylesheet'] | .//iframe | .//object")
+    assert all(not img.get("src").startswith(("http:", "https:", "//")) for img in html.xpath(".//img"))
+    assert "@import" not in html.xpath(".//style")[0].text and "url(" not in html.xpath(".//style")[0].text
+    assert "width=device-width" in html.xpath(".//meta[@name='viewport']")[0].get("content")
+
+
+def test_downloads_name_every_published_file(show: Settings) -> None:
+    hrefs = [a.get("href") for a in page(show).xpath(".//ul[@class='files']//a")]
+    assert hrefs == ["../episodes/leaving-las-vegas.mp3", "../episodes/leaving-las-vegas.chapters.json",
+                     "../episodes/leaving-las-vegas.vtt", "../episodes/leaving-las-vegas.srt"]
+
+
+def test_titles_cannot_inject_markup(show: Settings) -> None:
+    html = page(show, [sample_episode(title="<script>alert(1)</script>")])
+    assert len(html.xpath(".//script")) == 1  # the page's own
+    assert html.xpath(".//article//h2")[0].text == "<script>alert(1)</script>"
+
+
+def test_an_empty_show_says_how_to_publish(show: Settings) -> None:
+    assert "reelcast publish PAGE" in page(show, episodes=[], transcripts={}).text_content()
+
+
+def test_write_page_reads_the_published_transcript(show: Settings) -> None:
+    show.episodes_dir.mkdir(parents=True)
+    (show.episodes_dir / "leaving-las-vegas.vtt").write_text(webvtt(CUES), encoding="utf-8")
+    out = write_page(show, [sample_episode()], "cover.png")
+    assert out == show.feed_dir / "index.html"
+    assert "Welcome to the show." in out.read_text(encoding="utf-8")
+
+
+def test_a_missing_transcript_leaves_it_out(show: Settings, tmp_path: Path) -> None:
+    out = write_page(show, [sample_episode()], "cover.png")
+    assert lxml.html.fromstring(out.read_bytes()).xpath(".//article//audio")
+    assert not lxml.html.fromstring(out.read_bytes()).xpath(".//details[@class='transcript']")
+
+
+def test_clock() -> None:
+    assert [clock(0), clock(14_559), clock(347_000), clock(3_723_000)] == ["0:00", "0:15", "5:47", "1:02:03"]
