@@ -1,0 +1,196 @@
+"""`reelcast serve` over real HTTP on 127.0.0.1: ranges, validators, content types, and no way out."""
+
+from __future__ import annotations
+
+import http.client
+import socket
+from pathlib import Path
+
+import pytest
+
+from reelcast.config import Settings
+from reelcast.errors import ServeError
+from reelcast.serve import PublishedFolder, address_warnings, bind, is_refused, media_type
+
+from .conftest import ServedShow, run_reelcast
+
+
+def request(served: ServedShow, method: str, path: str, headers: dict[str, str] | None = None
+            ) -> tuple[http.client.HTTPResponse, bytes]:
+    """Sends `path` exactly as written: http.client does not normalise '..' the way browsers do."""
+    connection = http.client.HTTPConnection("127.0.0.1", served.show.port, timeout=10)
+    try:
+        connection.request(method, path, headers=headers or {})
+        response = connection.getresponse()
+        return response, response.read()
+    finally:
+        connection.close()
+
+
+def mp3_path(served: ServedShow) -> str:
+    return f"/episodes/{served.show.mp3.name}"
+
+
+@pytest.mark.slow
+def test_the_whole_file_with_its_validators(served_show: ServedShow) -> None:
+    response, body = request(served_show, "GET", mp3_path(served_show))
+    assert response.status == 200
+    assert body == served_show.show.mp3.read_bytes()
+    assert response.getheader("Content-Type") == "audio/mpeg"
+    assert response.getheader("Accept-Ranges") == "bytes"
+    assert response.getheader("Content-Length") == str(len(body))
+    assert response.getheader("ETag") and response.getheader("Last-Modified")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("spec", "start", "end"), [("100-199", 100, 199), ("-500", None, None), ("4096-", 4096, None)])
+def test_byte_ranges_get_206_with_exactly_those_bytes(served_show: ServedShow, spec: str, start, end) -> None:  # noqa: ANN001
+    data = served_show.show.mp3.read_bytes()
+    size = len(data)
+    first = size - 500 if start is None else start
+    last = size - 1 if end is None else end
+    response, body = request(served_show, "GET", mp3_path(served_show), {"Range": f"bytes={spec}"})
+    assert response.status == 206
+    assert response.getheader("Content-Range") == f"bytes {first}-{last}/{size}"
+    assert body == data[first : last + 1]
+
+
+@pytest.mark.slow
+def test_an_unsatisfiable_range_gets_416(served_show: ServedShow) -> None:
+    size = served_show.show.mp3.stat().st_size
+    response, _ = request(served_show, "GET", mp3_path(served_show), {"Range": f"bytes={size + 10}-"})
+    assert response.status == 416
+    assert response.getheader("Content-Range") == f"bytes */{size}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("spec", ["bytes=abc", "items=0-5", "bytes=5-2-1"])
+def test_a_malformed_range_is_ignored_as_rfc_9110_says(served_show: ServedShow, spec: str) -> None:
+    response, body = request(served_show, "GET", mp3_path(served_show), {"Range": spec})
+    assert response.status == 200 and len(body) == served_show.show.mp3.stat().st_size
+
+
+@pytest.mark.slow
+def test_head_sends_headers_only(served_show: ServedShow) -> None:
+    response, body = request(served_show, "HEAD", mp3_path(served_show))
+    assert response.status == 200 and body == b""
+    assert response.getheader("Content-Length") == str(served_show.show.mp3.stat().st_size)
+
+
+@pytest.mark.slow
+def test_unchanged_files_get_304(served_show: ServedShow) -> None:
+    first, _ = request(served_show, "GET", "/feed/feed.xml")
+    by_etag, body = request(served_show, "GET", "/feed/feed.xml", {"If-None-Match": first.getheader("ETag")})
+    assert by_etag.status == 304 and body == b""
+    by_date, _ = request(served_show, "GET", "/feed/feed.xml", {"If-Modified-Since": first.getheader("Last-Modified")})
+    assert by_date.status == 304
+    changed, _ = request(served_show, "GET", "/feed/feed.xml", {"If-None-Match": '"something-else"'})
+    assert changed.status == 200
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("suffix", "content_type"),
+    [(".vtt", "text/vtt; charset=utf-8"), (".srt", "application/x-subrip; charset=utf-8"),
+     (".chapters.json", "application/json")],
+)
+def test_side_files_have_their_content_types(served_show: ServedShow, suffix: str, content_type: str) -> None:
+    slug = served_show.show.mp3.stem
+    response, _ = request(served_show, "GET", f"/episodes/{slug}{suffix}")
+    assert (response.status, response.getheader("Content-Type")) == (200, content_type)
+
+
+@pytest.mark.slow
+def test_root_is_the_listening_page_and_the_feed_is_rss(served_show: ServedShow) -> None:
+    page, body = request(served_show, "GET", "/")
+    assert (page.status, page.getheader("Content-Type")) == (200, "text/html; charset=utf-8")
+    assert body == (served_show.show.root / "feed" / "index.html").read_bytes()
+    feed, _ = request(served_show, "GET", "/feed/feed.xml")
+    assert feed.getheader("Content-Type") == "application/rss+xml; charset=utf-8"
+    cover, _ = request(served_show, "GET", "/feed/cover.png")
+    assert cover.getheader("Content-Type") == "image/png"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "path",
+    ["/reelcast.db", "/review.html", "/reelcast.toml", "/feed/../reelcast.db", "/episodes/../reelcast.db",
+     "/feed/%2e%2e/reelcast.db", "/feed/..%2freelcast.db", "/feed//etc/passwd", "/feed/%2fetc%2fpasswd",
+     "/episodes/..\\reelcast.db", "/feed/.feed.xml.part", "/../../../../etc/passwd"],
+)
+def test_nothing_outside_feed_and_episodes_is_served(served_show: ServedShow, path: str) -> None:
+    response, body = request(served_show, "GET", path)
+    assert response.status in (400, 404), path
+    assert b"SQLite" not in body and b"root:" not in body
+
+
+@pytest.mark.slow
+def test_a_symlink_out_of_the_folder_is_not_followed(served_show: ServedShow) -> None:
+    link = served_show.show.root / "episodes" / "escape.mp3"
+    link.symlink_to(served_show.show.root / "reelcast.db")
+    try:
+        response, _ = request(served_show, "GET", "/episodes/escape.mp3")
+    finally:
+        link.unlink()
+    assert response.status == 404
+
+
+@pytest.mark.slow
+def test_only_get_and_head(served_show: ServedShow) -> None:
+    response, _ = request(served_show, "POST", "/feed/feed.xml")
+    assert response.status == 405
+
+
+def test_symlinks_escaping_are_refused_in_process(tmp_path: Path) -> None:
+    (tmp_path / "secret").write_text("no", encoding="utf-8")
+    folder = tmp_path / "episodes"
+    folder.mkdir()
+    (folder / "inside.mp3").write_bytes(b"ok")
+    (folder / "link.mp3").symlink_to(tmp_path / "secret")
+    published = PublishedFolder(folder)
+    assert published.lookup_path("inside.mp3")[1] is not None
+    assert published.lookup_path("link.mp3") == ("", None)
+
+
+@pytest.mark.parametrize("path", ["../x", "/etc/passwd", ".hidden", "a/../../b", "..\\x", "a\x00b", "\\etc"])
+def test_is_refused(path: str) -> None:
+    assert is_refused(path)
+
+
+def test_plain_names_are_not_refused() -> None:
+    assert not is_refused("leaving-las-vegas.mp3") and not is_refused("a b.vtt")
+
+
+def test_media_types() -> None:
+    assert media_type("x.MP3") == "audio/mpeg" and media_type("x.bin") == "application/octet-stream"
+
+
+def test_loopback_is_quiet_when_the_feed_points_here() -> None:
+    assert address_warnings("127.0.0.1", 8000, "http://127.0.0.1:8000/") == []
+    assert address_warnings("localhost", 80, "http://localhost/") == []
+
+
+def test_all_interfaces_warns_and_suggests_a_base_url() -> None:
+    (warning,) = address_warnings("0.0.0.0", 8000, "http://127.0.0.1:8000/")
+    assert "anyone on your network" in warning and "--base-url http://<this machine's LAN address>:8000/" in warning
+    (warning,) = address_warnings("0.0.0.0", 8000, "http://192.0.2.7:8000/")
+    assert "--base-url" not in warning
+
+
+def test_a_feed_for_another_port_is_pointed_out() -> None:
+    (warning,) = address_warnings("127.0.0.1", 8765, "http://127.0.0.1:8000/")
+    assert "--base-url http://127.0.0.1:8765/" in warning
+
+
+def test_a_busy_port_is_one_clear_error() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        with pytest.raises(ServeError, match="pick another with --port"):
+            bind("127.0.0.1", taken.getsockname()[1])
+
+
+def test_serving_an_empty_folder_says_to_publish_first(show: Settings) -> None:
+    done = run_reelcast(show.root, "serve", "--port", "1", timeout=60)
+    assert done.returncode == 1
+    assert "nothing is published" in done.stderr and "reelcast publish PAGE" in done.stderr
