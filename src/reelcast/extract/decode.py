@@ -1,0 +1,87 @@
+"""Bytes -> text -> lxml document: charset detection the way browsers do it, then parsing.
+
+bs4's encoding detector reads the declared charset; lxml parses.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+import lxml.html
+from bs4.dammit import EncodingDetector
+from lxml.html import HtmlElement
+
+_BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+# Browsers read these labels as windows-1252 (WHATWG Encoding); pages labelled latin-1 use its quotes.
+_ENCODING_ALIASES = {
+    "iso-8859-1": "windows-1252",
+    "latin-1": "windows-1252",
+    "latin1": "windows-1252",
+    "us-ascii": "windows-1252",
+    "ascii": "windows-1252",
+    "iso8859-1": "windows-1252",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "x-gbk": "gb18030",
+    "shift_jis": "cp932",
+    "sjis": "cp932",
+    "x-sjis": "cp932",
+    "euc-kr": "cp949",
+    "iso-8859-9": "cp1254",
+    "tis-620": "cp874",
+    "iso-8859-11": "cp874",
+    "big5": "big5hkscs",
+}
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+_CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_CHARSET_PARAM = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
+
+
+def decode_html(content: bytes, content_type: str | None = None) -> str:
+    """Bytes -> text: BOM, then valid UTF-8, then the HTTP charset, then <meta charset>, then windows-1252."""
+    for bom, encoding in _BOMS:
+        if content.startswith(bom):
+            return content[len(bom) :].decode(encoding, errors="replace")
+    if not content.isascii():
+        # Valid multi-byte UTF-8 is next to impossible by accident in a legacy encoding, while a
+        # re-saved page often keeps its old <meta charset>: the bytes win over the label.
+        try:
+            return content.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+    declared = [
+        _CHARSET_PARAM.search(content_type or ""),
+        EncodingDetector.find_declared_encoding(content, is_html=True),
+    ]
+    for found in declared:
+        label = found.group(1) if isinstance(found, re.Match) else found
+        encoding = _codec(label)
+        # A page that says UTF-16 in a meta tag but has no BOM is lying: it could not say so in UTF-16.
+        if encoding and not encoding.startswith("utf-16"):
+            return content.decode(encoding, errors="replace")
+    return content.decode("windows-1252", errors="replace")
+
+
+def _codec(label: str | None) -> str | None:
+    if not label:
+        return None
+    label = label.strip().lower()
+    label = _ENCODING_ALIASES.get(label, label)
+    try:
+        return codecs.lookup(label).name
+    except LookupError:
+        return None
+
+
+def looks_binary(text: str) -> bool:
+    sample = text[:4096]
+    junk = len(_CONTROL_CHARS.findall(sample)) + sample.count("\ufffd")
+    return junk > len(sample) * 0.02
+
+
+def parse_html(text: str) -> HtmlElement:
+    """Decoded text -> lxml document. lxml refuses a str with an XML declaration or control characters."""
+    text = _CONTROL_CHARS.sub("", _XML_DECLARATION.sub("", text, count=1))
+    parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, default_doctype=False)
+    return lxml.html.document_fromstring(text, parser=parser)
