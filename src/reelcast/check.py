@@ -201,7 +201,7 @@ def _check_item(settings: Settings, item: etree._Element, catalog: dict[str, Epi
                 measure: Measure) -> Iterator[Problem]:
     title = _text(item, "title")
     guid = _text(item, "guid")
-    where = f"episode '{title or guid or '?'}'"
+    where = f'episode "{title or guid or "?"}"'
     known = catalog.get(guid)
     republish = f"republish it: `reelcast publish {known.source}`" if known else "republish the review"
     if not title:
