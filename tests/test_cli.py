@@ -13,7 +13,10 @@ from reelcast.cli import main
 
 from .conftest import EXAMPLE
 
-NO_ARTICLE = "<html><head><title>Home</title></head><body><nav><a href='/a'>A</a> <a href='/b'>B</a></nav></body></html>"
+NO_ARTICLE = (
+    "<html><head><title>Home</title></head>"
+    "<body><nav><a href='/a'>A</a> <a href='/b'>B</a></nav></body></html>"
+)
 
 
 def run(tmp_path: Path, *args: str, stdin: bytes | None = None):  # noqa: ANN201

@@ -16,6 +16,11 @@ def test_defaults_need_no_file(tmp_path: Path) -> None:
     assert settings.episodes_dir == tmp_path / "episodes"
 
 
+def test_whole_numbers_are_fine_where_decimals_are_expected(tmp_path: Path) -> None:
+    (tmp_path / "reelcast.toml").write_text("[audio]\ntarget_lufs = -14\n", encoding="utf-8")
+    assert load_settings(tmp_path).audio.target_lufs == -14.0
+
+
 def test_file_then_flags_override_defaults(tmp_path: Path) -> None:
     (tmp_path / "reelcast.toml").write_text('[show]\ntitle = "Mine"\n[speech]\nrate = 150\n', encoding="utf-8")
     settings = load_settings(tmp_path, {"speech": {"rate": 190, "voice": None}})
@@ -35,6 +40,9 @@ def test_file_then_flags_override_defaults(tmp_path: Path) -> None:
         ("[show]\nbase_url = 'example.com'", "absolute http"),
         ("[script]\nintro = 'Hello {listener}'", "unknown field {listener}"),
         ("[script]\noutro = 'Bye {'", "literal braces"),
+        ("[speech]\nrate = 'fast'", "rate = 'fast' should be int"),
+        ("[show]\nexplicit = 'no'", "explicit = 'no' should be bool"),
+        ("[audio]\ntarget_lufs = true", "should be float"),
     ],
 )
 def test_bad_settings_say_what_and_where(tmp_path: Path, toml: str, message: str) -> None:

@@ -79,7 +79,7 @@ def stitch(sections: Sequence[SectionAudio], settings: AudioSettings) -> Stitche
 
     joined = sum(pieces[1:], pieces[0])
     # Chapters tile the episode: each runs until the next begins, the last to the very end.
-    tiled = [Chapter(c.title, c.start_ms, nxt.start_ms) for c, nxt in zip(chapters, chapters[1:])]
+    tiled = [Chapter(c.title, c.start_ms, nxt.start_ms) for c, nxt in zip(chapters, chapters[1:], strict=False)]
     tiled.append(Chapter(chapters[-1].title, chapters[-1].start_ms, len(joined)))
     return Stitched(joined, tuple(tiled), tuple(cues))
 
@@ -107,7 +107,7 @@ def clip_cues(clip: Clip, offset_ms: int, duration_ms: int) -> list[Cue]:
     ends = times[1:] + [duration_ms]
     return [
         Cue(offset_ms + t, offset_ms + max(t, end), text)
-        for t, end, (_, text) in zip(times, ends, starts)
+        for t, end, (_, text) in zip(times, ends, starts, strict=True)
         if text
     ]
 
@@ -167,7 +167,9 @@ def _next_gain(tried: list[tuple[float, float]], target: float) -> float:
     return gain + (target - measured) / slope
 
 
-def _encode_once(audio: AudioSegment, out: Path, gain_db: float, ceiling_db: float, settings: AudioSettings) -> Loudness:
+def _encode_once(
+    audio: AudioSegment, out: Path, gain_db: float, ceiling_db: float, settings: AudioSettings
+) -> Loudness:
     limit = 10 ** (ceiling_db / 20)
     chain = (
         f"aresample={settings.sample_rate}:resampler=soxr,"
@@ -205,7 +207,7 @@ def write_tags(path: Path, tags: Tags, chapters: Sequence[Chapter]) -> None:
     ids = [f"chp{n}" for n in range(len(chapters))]
     id3.add(CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED, child_element_ids=ids,
                  sub_frames=[TIT2(encoding=3, text="Chapters")]))
-    for element_id, chapter in zip(ids, chapters):
+    for element_id, chapter in zip(ids, chapters, strict=True):
         id3.add(CHAP(element_id=element_id, start_time=chapter.start_ms, end_time=chapter.end_ms,
                      sub_frames=[TIT2(encoding=3, text=chapter.title)]))
     try:

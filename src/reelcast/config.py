@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import string
 import tomllib
+import types
+import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -112,14 +114,29 @@ def load_settings(root: Path, overrides: dict[str, dict[str, Any]] | None = None
 
 
 def _build(cls: type, values: dict[str, Any], where: str) -> Any:
-    known = {f.name: f for f in dataclasses.fields(cls)}
+    hints = typing.get_type_hints(cls)
+    checked = {}
     for key, value in values.items():
-        if key not in known:
-            raise ConfigError(f"{where}: unknown setting '{key}'; known: {', '.join(known)}")
-    try:
-        return cls(**values)
-    except TypeError as exc:
-        raise ConfigError(f"{where}: {exc}") from exc
+        if key not in hints:
+            raise ConfigError(f"{where}: unknown setting '{key}'; known: {', '.join(hints)}")
+        checked[key] = _typed(value, hints[key], f"{where} {key}")
+    return cls(**checked)
+
+
+def _typed(value: Any, hint: Any, where: str) -> Any:
+    """`value` as the type a setting declares (an int is a fine float), or a ConfigError saying what is wanted."""
+    allowed = typing.get_args(hint) if isinstance(hint, types.UnionType) else (hint,)
+    if value is None and type(None) in allowed:
+        return value
+    for kind in allowed:
+        if kind is float and isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value)
+        if kind is int and isinstance(value, bool):
+            continue  # TOML's true is not a number
+        if isinstance(kind, type) and isinstance(value, kind):
+            return value
+    wanted = " or ".join(getattr(k, "__name__", str(k)) for k in allowed if k is not type(None))
+    raise ConfigError(f"{where} = {value!r} should be {wanted}")
 
 
 def _validate(settings: Settings, path: Path) -> None:

@@ -61,7 +61,8 @@ class Loudness:
 
 
 _SUMMARY = re.compile(
-    r"I:\s+(?P<i>-?[\d.]+|-inf) LUFS.*?LRA:\s+(?P<lra>-?[\d.]+) LU(?:.*?True peak:\s+Peak:\s+(?P<tp>-?[\d.]+|-inf) dBFS)?",
+    r"I:\s+(?P<i>-?[\d.]+|-inf) LUFS.*?LRA:\s+(?P<lra>-?[\d.]+) LU"
+    r"(?:.*?True peak:\s+Peak:\s+(?P<tp>-?[\d.]+|-inf) dBFS)?",
     re.S,
 )
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 
@@ -21,7 +21,7 @@ class RawPage:
     content_type: str | None = None
 
 
-class BlockKind(str, Enum):
+class BlockKind(StrEnum):
     HEADING = "heading"
     PARAGRAPH = "paragraph"
     LIST_ITEM = "list_item"
@@ -74,7 +74,7 @@ class Article:
         return sum(len(b.text.split()) for b in self.blocks)
 
 
-class SectionKind(str, Enum):
+class SectionKind(StrEnum):
     INTRO = "intro"
     BODY = "body"
     OUTRO = "outro"

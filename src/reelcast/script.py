@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Sequence
 from urllib.parse import urlsplit
 
-from reelcast.config import TEMPLATE_FIELDS, ScriptSettings
+from reelcast.config import ScriptSettings
 from reelcast.errors import ScriptError
 from reelcast.models import Article, Block, BlockKind, Script, Section, SectionKind
 from reelcast.speakable import Lexicon, speakable
@@ -23,7 +23,9 @@ _SPOILER = re.compile(r"\bspoilers?\b", re.I)
 _TITLE_WORDS = 7
 
 
-def build_script(article: Article, settings: ScriptSettings, show_title: str, lexicon: Lexicon | None = None) -> Script:
+def build_script(
+    article: Article, settings: ScriptSettings, show_title: str, lexicon: Lexicon | None = None
+) -> Script:
     body = [b for b in article.blocks if b.text.strip()]
     if not any(b.kind is not BlockKind.HEADING for b in body):
         raise ScriptError(f"{article.source}: the article has no paragraphs to narrate")
@@ -106,7 +108,7 @@ def _cut(blocks: list[Block], min_words: int, max_words: int) -> list[list[Block
         count = max(1, total // min_words)
     parts: list[list[Block]] = [[]]
     done = 0
-    for block, n in zip(blocks, words):
+    for block, n in zip(blocks, words, strict=True):
         boundary = total * len(parts) / count
         # start a new part when this paragraph would carry the current one past its share
         if parts[-1] and len(parts) < count and done + n / 2 > boundary and block.kind is not BlockKind.HEADING:
@@ -133,7 +135,7 @@ def narration(blocks: Sequence[Block]) -> list[str]:
         flush_items()
         if block.kind is BlockKind.HEADING:
             if _SPOILER.search(block.text):
-                out.append(f"Spoiler warning. {_sentence(block.text)} Skip ahead to the next chapter to avoid spoilers.")
+                out.append(f"Spoiler warning. {_sentence(block.text)} Skip to the next chapter to avoid spoilers.")
             else:
                 out.append(_sentence(block.text))
         elif block.kind is BlockKind.QUOTE:
