@@ -37,7 +37,8 @@ def build_script(
     sections = [Section(0, SectionKind.INTRO, INTRO_TITLE, ready([_fill(settings.intro, fields, "intro")]))]
     for title, blocks in split_sections(body, settings.min_words, settings.max_words):
         sections.append(Section(len(sections), SectionKind.BODY, title, ready(narration(blocks))))
-    sections.append(Section(len(sections), SectionKind.OUTRO, OUTRO_TITLE, ready([_fill(settings.outro, fields, "outro")])))
+    outro = ready([_fill(settings.outro, fields, "outro")])
+    sections.append(Section(len(sections), SectionKind.OUTRO, OUTRO_TITLE, outro))
     return Script(title=article.title, sections=tuple(s for s in sections if s.paragraphs))
 
 
