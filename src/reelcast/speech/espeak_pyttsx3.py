@@ -117,6 +117,15 @@ class _Pyttsx3Runtime:
                     self._finish()
                     raise SpeechError(f"eSpeak refused the text (status {status})")
 
+            def startLoop(self) -> None:
+                # pyttsx3's loop polls with a 10 ms sleep, 10-20 ms lost per paragraph (with eSpeak
+                # at ~600x real time, a third of a review's synthesis); eSpeak's end-of-message
+                # event, which `speak` waits on, tells us when it is done.
+                self._looping = True
+                self._proxy.setBusy(False)  # runs the queued commands: save_to_file, then endLoop
+                if self._text_to_say:
+                    self._start_synthesis(self._text_to_say)
+
             def _collect(self, wav, numsamples, events):  # noqa: ANN001
                 es = runtime.espeak
                 if (events[0].user_data or 0) != self.utterance:
