@@ -49,12 +49,20 @@ def test_missing_file_and_directory_say_what_to_do(tmp_path: Path, make, message
     assert "\n" not in str(err.value)
 
 
-def test_unreadable_file(tmp_path: Path) -> None:
+def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "locked.html"
     path.write_bytes(PAGE)
     path.chmod(0)
     if os.access(path, os.R_OK):
-        pytest.skip("running as root, so file permissions cannot make a file unreadable")
+        # root reads any file whatever its mode: make the open fail as it would for anyone else
+        real_open = Path.open
+
+        def denied(self: Path, *args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+            if self == path:
+                raise PermissionError(13, "Permission denied", str(self))
+            return real_open(self, *args, **kwargs)
+
+        monkeypatch.setattr(Path, "open", denied)
     with pytest.raises(FetchError, match="not readable"):
         read_page(str(path))
 
