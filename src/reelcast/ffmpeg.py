@@ -12,11 +12,11 @@ from pathlib import Path
 
 from reelcast.errors import AudioError
 
-# pydub looks for 'ffmpeg' on PATH when imported and warns when it is not there; ours comes from
-# imageio-ffmpeg and is handed to pydub by `pydub_audio()` before pydub ever needs it.
+# pydub looks for 'ffmpeg' on PATH when imported and warns when it is not there. reelcast hands
+# pydub only WAV, which it reads and writes itself; every ffmpeg run goes through run_ffmpeg.
 with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message="Couldn't find ff", category=RuntimeWarning)
-    from pydub import AudioSegment
+    from pydub import AudioSegment  # noqa: F401 - re-exported, imported quietly
 
 
 @functools.cache
@@ -32,12 +32,6 @@ def ffmpeg_exe() -> str:
             "ffmpeg was not found; reinstall reelcast (pip install -e .) so that imageio-ffmpeg brings it, "
             "or set REELCAST_FFMPEG to an ffmpeg binary"
         ) from exc
-
-
-def pydub_audio() -> type[AudioSegment]:
-    """pydub's AudioSegment, set to use our ffmpeg."""
-    AudioSegment.converter = ffmpeg_exe()
-    return AudioSegment
 
 
 def run_ffmpeg(args: list[str]) -> str:
@@ -67,13 +61,15 @@ _SUMMARY = re.compile(
 )
 
 
-def measure_loudness(path: Path, true_peak: bool = True) -> Loudness:
+def measure_loudness(path: Path, true_peak: bool = True, filters: str = "") -> Loudness:
     """EBU R128 integrated loudness, loudness range and true peak, as ffmpeg's ebur128 filter measures them.
 
     The true peak needs 4x oversampling, most of the filter's cost; without it, true_peak_db is NaN.
+    With `filters`, what is measured is the file after that filter chain (nothing is written).
     """
     meter = "ebur128=peak=true" if true_peak else "ebur128"
-    report = run_ffmpeg(["-nostats", "-i", str(path), "-af", meter, "-f", "null", "-"])
+    chain = f"{filters},{meter}" if filters else meter
+    report = run_ffmpeg(["-nostats", "-i", str(path), "-af", chain, "-f", "null", "-"])
     match = _SUMMARY.search(report[report.rfind("Summary:") :])
     if not match:
         raise AudioError(f"ffmpeg gave no loudness summary for {path}")
