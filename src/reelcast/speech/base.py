@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+import os
+import wave
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,3 +92,14 @@ def sentence_offsets(text: str) -> list[tuple[int, str]]:
         found.append((position, sentence))
         position += len(sentence)
     return found
+
+
+def write_wav(path: Path, pcm: bytes, rate: int) -> None:
+    """Mono 16-bit PCM to a WAV file, written beside it first so no half file is ever read."""
+    tmp = path.with_name(path.name + ".part")
+    with wave.open(str(tmp), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(pcm)
+    os.replace(tmp, path)

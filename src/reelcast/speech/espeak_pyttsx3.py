@@ -22,7 +22,6 @@ import ctypes
 import os
 import threading
 import time
-import wave
 from pathlib import Path
 
 import numpy as np
@@ -30,7 +29,14 @@ import numpy as np
 from reelcast.config import SpeechSettings
 from reelcast.errors import SpeechError
 from reelcast.models import Clip
-from reelcast.speech.base import VoiceInfo, engine_started, note_engine_started, register, sentence_offsets
+from reelcast.speech.base import (
+    VoiceInfo,
+    engine_started,
+    note_engine_started,
+    register,
+    sentence_offsets,
+    write_wav,
+)
 
 SAMPLE_RATE = 22050  # eSpeak NG's native rate
 _SYNTH_TIMEOUT_S = 300
@@ -212,13 +218,7 @@ class Pyttsx3Engine:
             raise SpeechError(f"eSpeak produced no audio for: {text[:60]!r}")
         if self.settings.sentence_pause_ms:
             audio, words = with_sentence_pauses(text, audio, words, self.settings.sentence_pause_ms)
-        tmp = wav.with_name(wav.name + ".part")
-        with wave.open(str(tmp), "wb") as out:
-            out.setnchannels(1)
-            out.setsampwidth(2)
-            out.setframerate(SAMPLE_RATE)
-            out.writeframes(audio)
-        os.replace(tmp, wav)
+        write_wav(wav, audio, SAMPLE_RATE)
         duration_ms = round(len(audio) / 2 / SAMPLE_RATE * 1000)
         return Clip(text=text, wav=wav, duration_ms=duration_ms, word_starts=tuple(words))
 

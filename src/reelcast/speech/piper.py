@@ -14,14 +14,20 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-import wave
 from pathlib import Path
 from typing import Any
 
 from reelcast.config import SpeechSettings
 from reelcast.errors import SpeechError
 from reelcast.models import Clip
-from reelcast.speech.base import VoiceInfo, engine_started, note_engine_started, register, sentence_offsets
+from reelcast.speech.base import (
+    VoiceInfo,
+    engine_started,
+    note_engine_started,
+    register,
+    sentence_offsets,
+    write_wav,
+)
 
 VOICE_ID = "en_US-joe-medium"
 _VOICE_ALIASES = (VOICE_ID, "joe")
@@ -59,7 +65,7 @@ class PiperEngine:
                 audio += chunk.audio_int16_bytes
         if not audio:
             raise SpeechError(f"Piper produced no audio for: {text[:60]!r}")
-        _write_wav(wav, bytes(audio), rate)
+        write_wav(wav, bytes(audio), rate)
         return Clip(text=text, wav=wav, duration_ms=round(len(audio) / 2 / rate * 1000), word_starts=tuple(starts))
 
     def voices(self) -> list[VoiceInfo]:
@@ -133,16 +139,6 @@ def _threads_per_worker(settings: SpeechSettings) -> int:
     cores = os.cpu_count() or 1
     workers = settings.workers if settings.workers > 0 else cores
     return max(1, cores // workers)
-
-
-def _write_wav(path: Path, audio: bytes, rate: int) -> None:
-    tmp = path.with_name(path.name + ".part")
-    with wave.open(str(tmp), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(rate)
-        out.writeframes(audio)
-    os.replace(tmp, path)
 
 
 register("piper", PiperEngine)
