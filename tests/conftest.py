@@ -64,6 +64,9 @@ class ToneEngine:
     def voices(self) -> list:
         return []
 
+    def voice_id(self) -> str:
+        return "tone"
+
 
 @pytest.fixture
 def tone_engine() -> ToneEngine:
