@@ -6,6 +6,7 @@ import pytest
 
 from reelcast.config import load_settings
 from reelcast.errors import ConfigError
+from reelcast.feed import feed_url
 
 
 def test_defaults_need_no_file(tmp_path: Path) -> None:
@@ -14,6 +15,21 @@ def test_defaults_need_no_file(tmp_path: Path) -> None:
     assert settings.audio.bitrate_kbps == 96
     assert settings.show.category == "TV & Film" and settings.show.subcategory == "Film Reviews"
     assert settings.episodes_dir == tmp_path / "episodes"
+
+
+def test_a_flag_is_named_as_a_flag(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"^--rate = 1000 is out of range"):
+        load_settings(tmp_path, {"speech": {"rate": 1000}})
+    with pytest.raises(ConfigError, match=r"^--bitrate = 97 is not an MP3 bitrate"):
+        load_settings(tmp_path, {"audio": {"bitrate_kbps": 97}})
+
+
+def test_base_url_keeps_its_path_without_a_trailing_slash(tmp_path: Path) -> None:
+    (tmp_path / "reelcast.toml").write_text("[show]\nbase_url = 'http://example.com/podcast'\n", encoding="utf-8")
+    show = load_settings(tmp_path).show
+    assert show.base_url == "http://example.com/podcast/"
+    assert show.home == "http://example.com/podcast/"  # the show's link defaults to where it is served
+    assert feed_url(load_settings(tmp_path)) == "http://example.com/podcast/feed/feed.xml"
 
 
 def test_whole_numbers_are_fine_where_decimals_are_expected(tmp_path: Path) -> None:
@@ -34,7 +50,16 @@ def test_file_then_flags_override_defaults(tmp_path: Path) -> None:
     [
         ("[show\ntitle = 1", "not valid TOML"),
         ("[shows]\ntitle = 'x'", "unknown section"),
-        ("[show]\ntitel = 'x'", "unknown setting 'titel'"),
+        ("[show]\ntitel = 'x'", r"\[show\] titel: unknown setting"),
+        ("show = 3", "should be a \\[show\\] section"),
+        ("[script]\nmax_words = 0", "max_words = 0 is out of range"),
+        ("[script]\nmin_words = 300\nmax_words = 200", "min_words = 300 is more than max_words"),
+        ("[audio]\nparagraph_pause_ms = -500", "paragraph_pause_ms = -500 is out of range"),
+        ("[audio]\ntrue_peak_db = 3.0", "true_peak_db = 3.0 is out of range"),
+        ("[audio]\nsample_rate = 7", "sample_rate = 7"),
+        ("[speech]\nworkers = -3", "workers = -3 is out of range"),
+        ("[show]\ntitle = ''", "title is empty"),
+        ("[show]\nlink = 'javascript:alert(1)'", "link = 'javascript:alert\\(1\\)' must be an absolute http"),
         ("[audio]\nbitrate_kbps = 97", "not an MP3 bitrate"),
         ("[speech]\nrate = 5", "out of range"),
         ("[show]\nbase_url = 'example.com'", "absolute http"),

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import string
 import tomllib
 import types
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,6 +15,7 @@ from typing import Any
 from reelcast.errors import ConfigError
 
 CONFIG_NAME = "reelcast.toml"
+Where = Callable[[str, str], str]  # (section, setting) -> how to name it in a message
 # What the intro and outro templates may name, e.g. "Welcome to {show}."
 TEMPLATE_FIELDS = ("show", "title", "author", "site", "film", "rating", "link")
 
@@ -25,13 +28,17 @@ class ShowSettings:
     owner_name: str = "reelcast"
     owner_email: str = "podcast@example.com"
     language: str = "en"
-    link: str = "http://127.0.0.1:8000/"
+    link: str | None = None  # the show's web page; the listening page under base_url if unset
     # Where listeners fetch the files from: the feed's enclosure URLs start with it.
     base_url: str = "http://127.0.0.1:8000/"
     image: str | None = None  # path to a square cover, relative to the show folder
     category: str = "TV & Film"
     subcategory: str = "Film Reviews"
     explicit: bool = False
+
+    @property
+    def home(self) -> str:
+        return self.link or self.base_url
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,25 +107,42 @@ def load_settings(root: Path, overrides: dict[str, dict[str, Any]] | None = None
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{path} is not valid TOML ({exc}); fix the file or delete it to use defaults") from exc
-    for section, values in (overrides or {}).items():
-        data.setdefault(section, {}).update({k: v for k, v in values.items() if v is not None})
-
     unknown = set(data) - set(_SECTIONS)
     if unknown:
         raise ConfigError(f"{path}: unknown section [{sorted(unknown)[0]}]; known: {', '.join(_SECTIONS)}")
-    parts = {name: _build(cls, data.get(name, {}), f"{path} [{name}]") for name, cls in _SECTIONS.items()}
+    for name, values in data.items():
+        if not isinstance(values, dict):
+            raise ConfigError(f"{path}: {name} should be a [{name}] section of settings, not a value")
+
+    flags: set[tuple[str, str]] = set()
+    for section, values in (overrides or {}).items():
+        given = {k: v for k, v in values.items() if v is not None}
+        data.setdefault(section, {}).update(given)
+        flags.update((section, key) for key in given)
+
+    def where(section: str, key: str) -> str:
+        """Name a setting as the user gave it: a flag, or a line of the file."""
+        if (section, key) in flags:
+            return "--" + key.replace("_", "-").removesuffix("-kbps")
+        return f"{path} [{section}] {key}"
+
+    parts = {name: _build(cls, data.get(name, {}), name, where) for name, cls in _SECTIONS.items()}
+    show = parts["show"]
+    if not show.base_url.endswith("/"):
+        # urljoin would drop the last path segment: http://host/podcast + feed/ -> http://host/feed/
+        parts["show"] = dataclasses.replace(show, base_url=show.base_url + "/")
     settings = Settings(root=root, **parts)
-    _validate(settings, path)
+    _validate(settings, where)
     return settings
 
 
-def _build(cls: type, values: dict[str, Any], where: str) -> Any:
+def _build(cls: type, values: dict[str, Any], section: str, where: Where) -> Any:
     hints = typing.get_type_hints(cls)
     checked = {}
     for key, value in values.items():
         if key not in hints:
-            raise ConfigError(f"{where}: unknown setting '{key}'; known: {', '.join(hints)}")
-        checked[key] = _typed(value, hints[key], f"{where} {key}")
+            raise ConfigError(f"{where(section, key)}: unknown setting; known: {', '.join(hints)}")
+        checked[key] = _typed(value, hints[key], where(section, key))
     return cls(**checked)
 
 
@@ -138,29 +162,53 @@ def _typed(value: Any, hint: Any, where: str) -> Any:
     raise ConfigError(f"{where} = {value!r} should be {wanted}")
 
 
-def _validate(settings: Settings, path: Path) -> None:
-    audio, speech, show = settings.audio, settings.speech, settings.show
-    if audio.bitrate_kbps not in (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320):
-        raise ConfigError(f"{path}: bitrate_kbps = {audio.bitrate_kbps} is not an MP3 bitrate; use e.g. 64, 96 or 128")
-    if not -40 <= audio.target_lufs <= -5:
-        raise ConfigError(f"{path}: target_lufs = {audio.target_lufs} is out of range; podcasts use -16 (stereo -14)")
-    if not 50 <= speech.rate <= 400:
-        raise ConfigError(f"{path}: rate = {speech.rate} words per minute is out of range 50-400")
-    if not 0 < speech.volume <= 1:
-        raise ConfigError(f"{path}: volume = {speech.volume} must be in (0, 1]")
-    if not 0 <= speech.sentence_pause_ms <= 1500:
-        # longer would read as a hole: the clip check allows no silence over 2 s
-        raise ConfigError(f"{path}: sentence_pause_ms = {speech.sentence_pause_ms} is out of range 0-1500")
+# (section, setting, lowest, highest, why): numbers outside these make no sense for a podcast.
+_RANGES: tuple[tuple[str, str, float, float, str], ...] = (
+    ("audio", "target_lufs", -40, -5, "podcasts use -16 (stereo -14)"),
+    ("audio", "true_peak_db", -12, 0, "podcasts use -1"),
+    ("audio", "paragraph_pause_ms", 0, 5000, "in milliseconds"),
+    ("audio", "section_pause_ms", 0, 10000, "in milliseconds"),
+    ("speech", "rate", 50, 400, "words per minute"),
+    ("speech", "volume", 0.01, 1, "1 is full volume"),
+    # longer would read as a hole: the clip check allows no silence over 2 s
+    ("speech", "sentence_pause_ms", 0, 1500, "in milliseconds"),
+    ("speech", "workers", 0, 64, "0 means one per core"),
+    ("script", "min_words", 20, 2000, "words in a section"),
+    ("script", "max_words", 40, 5000, "words in a section"),
+)
+_BITRATES = (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)
+_SAMPLE_RATES = (22050, 24000, 32000, 44100, 48000)
+
+
+def _validate(settings: Settings, where: Where) -> None:
+    for section, key, low, high, why in _RANGES:
+        value = getattr(getattr(settings, section), key)
+        if not low <= value <= high:
+            raise ConfigError(f"{where(section, key)} = {value} is out of range {low:g} to {high:g} ({why})")
+    audio, script, show = settings.audio, settings.script, settings.show
+    if audio.bitrate_kbps not in _BITRATES:
+        raise ConfigError(f"{where('audio', 'bitrate_kbps')} = {audio.bitrate_kbps} is not an MP3 bitrate; "
+                          "use e.g. 64, 96 or 128")
+    if audio.sample_rate not in _SAMPLE_RATES:
+        raise ConfigError(f"{where('audio', 'sample_rate')} = {audio.sample_rate}; use 44100 (or 48000)")
+    if script.min_words > script.max_words:
+        raise ConfigError(f"{where('script', 'min_words')} = {script.min_words} is more than max_words = "
+                          f"{script.max_words}")
     for name in ("intro", "outro"):
-        template = getattr(settings.script, name)
+        template = getattr(script, name)
         try:
             named = {field for _, field, _, _ in string.Formatter().parse(template) if field is not None}
         except ValueError as exc:
-            raise ConfigError(f"{path} [script] {name}: {exc}; write literal braces as {{{{ and }}}}") from exc
+            raise ConfigError(f"{where('script', name)}: {exc}; write literal braces as {{{{ and }}}}") from exc
         if unknown := named - set(TEMPLATE_FIELDS):
             raise ConfigError(
-                f"{path} [script] {name}: unknown field {{{sorted(unknown)[0]}}}; "
+                f"{where('script', name)}: unknown field {{{sorted(unknown)[0]}}}; "
                 f"use {', '.join('{' + f + '}' for f in TEMPLATE_FIELDS)}"
             )
-    if not show.base_url.startswith(("http://", "https://")):
-        raise ConfigError(f"{path}: base_url = {show.base_url!r} must be an absolute http(s) URL")
+    for key in ("base_url", "link"):
+        url = getattr(show, key)
+        if url is not None and not url.startswith(("http://", "https://")):
+            raise ConfigError(f"{where('show', key)} = {url!r} must be an absolute http(s) URL")
+    for key in ("title", "description", "author", "owner_name", "owner_email"):
+        if not getattr(show, key).strip():
+            raise ConfigError(f"{where('show', key)} is empty; podcast apps need it")

@@ -138,10 +138,10 @@ def build_feed(settings: Settings, episodes: Sequence[Episode], cover_name: str,
     fg.title(show.title)
     fg.description(show.description)
     fg.link(href=self_url, rel="self")
-    fg.link(href=show.link, rel="alternate")  # the last link set becomes the RSS <link>
+    fg.link(href=show.home, rel="alternate")  # the last link set becomes the RSS <link>
     fg.language(show.language)
     fg.author({"name": show.author, "email": show.owner_email})
-    fg.image(url=cover, title=show.title, link=show.link)
+    fg.image(url=cover, title=show.title, link=show.home)
     fg.generator("reelcast", uri="https://pypi.org/project/reelcast/")
     fg.podcast.itunes_author(show.author)
     fg.podcast.itunes_owner(name=show.owner_name, email=show.owner_email)
