@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -15,11 +16,49 @@ from .conftest import sample_episode
 
 def test_an_episode_round_trips(tmp_path: Path) -> None:
     episode = sample_episode()
-    with Catalog.open(tmp_path / "reelcast.db") as catalog, catalog.saving(episode):
-        pass
+    with Catalog.open(tmp_path / "reelcast.db") as catalog, catalog.writing():
+        catalog.put(episode)
     with Catalog.open(tmp_path / "reelcast.db") as catalog:
         assert catalog.get(episode.guid) == episode
         assert catalog.episodes() == [episode]
+
+
+def test_a_failed_write_is_rolled_back(tmp_path: Path) -> None:
+    with pytest.raises(RuntimeError), Catalog.open(tmp_path / "reelcast.db") as catalog, catalog.writing():
+        catalog.put(sample_episode())
+        raise RuntimeError("the feed could not be written")
+    with Catalog.open(tmp_path / "reelcast.db") as catalog:
+        assert catalog.episodes() == []
+
+
+def test_another_episode_never_replaces_one_by_taking_its_slug(tmp_path: Path) -> None:
+    first = sample_episode()
+    other = replace(first, guid="another-guid", title="Another review")
+    with Catalog.open(tmp_path / "reelcast.db") as catalog:
+        with catalog.writing():
+            catalog.put(first)
+        with pytest.raises(CatalogError, match="belongs to another episode"), catalog.writing():
+            catalog.put(other)
+        assert catalog.episodes() == [first]
+
+
+def test_republishing_updates_the_episode_in_place(tmp_path: Path) -> None:
+    first = sample_episode()
+    again = replace(first, size_bytes=first.size_bytes + 1)
+    with Catalog.open(tmp_path / "reelcast.db") as catalog:
+        for episode in (first, again):
+            with catalog.writing():
+                catalog.put(episode)
+        assert catalog.episodes() == [again]
+
+
+def test_one_writer_at_a_time(tmp_path: Path) -> None:
+    path = tmp_path / "reelcast.db"
+    with Catalog.open(path) as first, first.writing():
+        blocker = sqlite3.connect(path, timeout=0.1, isolation_level=None)
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            blocker.execute("BEGIN IMMEDIATE")
+        blocker.close()
 
 
 def test_the_show_guid_is_kept_once_assigned(tmp_path: Path) -> None:

@@ -53,3 +53,22 @@ def test_slugs_never_collide_between_reviews(show: Settings, tone_engine: ToneEn
     second = pipeline.publish(str(other), show, tone_engine)
     assert first.guid != second.guid
     assert second.slug == f"{first.slug}-2"
+
+
+def _page(body: str) -> str:
+    sentence = "The film holds its nerve to the last frame. " * 6
+    paragraphs = "".join(f"<p>{body} {n}. {sentence}</p>" for n in range(3))
+    title = "Good, Bad: A Review"
+    return f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1>{paragraphs}</article></body></html>"
+
+
+def test_two_local_reviews_with_one_title_are_two_episodes(show: Settings, tone_engine: ToneEngine, tmp_path) -> None:
+    (tmp_path / "a.html").write_text(_page("First critic"), encoding="utf-8")
+    (tmp_path / "b.html").write_text(_page("Second critic"), encoding="utf-8")
+    first = pipeline.publish(str(tmp_path / "a.html"), show, tone_engine)
+    second = pipeline.publish(str(tmp_path / "b.html"), show, tone_engine)
+    assert first.guid != second.guid and first.slug != second.slug
+    assert first.source == str(tmp_path / "a.html")  # absolute: `reelcast check` can name it from anywhere
+    with Catalog.open(show.catalog_path) as catalog:
+        assert {e.guid for e in catalog.episodes()} == {first.guid, second.guid}
+    assert len(list(show.episodes_dir.glob("*.mp3"))) == 2

@@ -158,8 +158,6 @@ def encode(stitched: Stitched, out: Path, tags: Tags, settings: AudioSettings, w
         size_bytes=out.stat().st_size,
         chapters=stitched.chapters,
         cues=stitched.cues,
-        loudness_lufs=result.integrated_lufs,
-        true_peak_db=result.true_peak_db,
     )
 
 

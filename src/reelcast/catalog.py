@@ -12,6 +12,8 @@ from pathlib import Path
 from reelcast.errors import CatalogError
 from reelcast.models import Chapter, Episode
 
+_LOCK_WAIT_S = 30  # another publish holds the lock only while it moves its files into place
+
 # Each entry moves the schema one version on; PRAGMA user_version records how far a file has come.
 MIGRATIONS: tuple[str, ...] = (
     """
@@ -28,8 +30,7 @@ MIGRATIONS: tuple[str, ...] = (
         size_bytes  INTEGER NOT NULL,
         duration_ms INTEGER NOT NULL,
         chapters    TEXT NOT NULL DEFAULT '[]',
-        side_files  TEXT NOT NULL DEFAULT '[]',
-        image       TEXT
+        side_files  TEXT NOT NULL DEFAULT '[]'
     )
     """,
     # Facts about the show that must outlive a change of settings, such as its podcast:guid.
@@ -46,7 +47,8 @@ class Catalog:
     @contextmanager
     def open(cls, path: Path) -> Iterator[Catalog]:
         try:
-            db = sqlite3.connect(path)
+            # Autocommit, with transactions begun explicitly: `writing` needs BEGIN IMMEDIATE.
+            db = sqlite3.connect(path, isolation_level=None, timeout=_LOCK_WAIT_S)
             db.row_factory = sqlite3.Row
             _migrate(db)
         except sqlite3.DatabaseError as exc:
@@ -76,27 +78,63 @@ class Catalog:
         changing base_url later must not change it.
         """
         try:
-            with self._db:
-                self._db.execute("INSERT OR IGNORE INTO show VALUES ('guid', ?)", (candidate,))
+            self._db.execute("INSERT OR IGNORE INTO show VALUES ('guid', ?)", (candidate,))
             return self._db.execute("SELECT value FROM show WHERE key = 'guid'").fetchone()["value"]
         except sqlite3.DatabaseError as exc:
             raise CatalogError(f"could not record the show's guid in {self.path}: {exc}") from exc
 
     @contextmanager
-    def saving(self, episode: Episode) -> Iterator[None]:
-        """Insert or replace `episode`; committed only if the body of the `with` succeeds."""
-        chapters = json.dumps([[c.title, c.start_ms, c.end_ms] for c in episode.chapters])
+    def writing(self) -> Iterator[None]:
+        """One writer at a time: SQLite's write lock is taken before anything is read, so two
+        publishes cannot pick the same slug or build the feed from each other's stale lists.
+        Committed if the body succeeds, rolled back if it raises."""
         try:
-            with self._db:  # a transaction: rolled back if the body raises
-                self._db.execute(
-                    "INSERT OR REPLACE INTO episodes VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (episode.guid, episode.slug, episode.title, episode.summary, episode.source, episode.link,
-                     episode.author, episode.published.isoformat(), episode.audio_file, episode.size_bytes,
-                     episode.duration_ms, chapters, json.dumps(episode.side_files), episode.image),
-                )
-                yield
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise CatalogError(f"{self.path} is locked by another reelcast ({exc}); try again when it ends") from exc
+        try:
+            yield
+        except BaseException:
+            self._db.rollback()
+            raise
+        try:
+            self._db.commit()
         except sqlite3.DatabaseError as exc:
             raise CatalogError(f"could not record the episode in {self.path}: {exc}") from exc
+
+    def put(self, episode: Episode) -> None:
+        """Add `episode`, or update the one with its guid. A slug taken by another episode is an error."""
+        columns = _columns(episode)
+        names = ", ".join(columns)
+        updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c != "guid")
+        try:
+            self._db.execute(
+                f"INSERT INTO episodes ({names}) VALUES ({', '.join('?' * len(columns))}) "
+                f"ON CONFLICT(guid) DO UPDATE SET {updates}",
+                tuple(columns.values()),
+            )
+        except sqlite3.IntegrityError as exc:
+            raise CatalogError(f"the name {episode.slug!r} belongs to another episode in {self.path}") from exc
+        except sqlite3.DatabaseError as exc:
+            raise CatalogError(f"could not record the episode in {self.path}: {exc}") from exc
+
+
+def _columns(episode: Episode) -> dict[str, object]:
+    return {
+        "guid": episode.guid,
+        "slug": episode.slug,
+        "title": episode.title,
+        "summary": episode.summary,
+        "source": episode.source,
+        "link": episode.link,
+        "author": episode.author,
+        "published": episode.published.isoformat(),
+        "audio_file": episode.audio_file,
+        "size_bytes": episode.size_bytes,
+        "duration_ms": episode.duration_ms,
+        "chapters": json.dumps([[c.title, c.start_ms, c.end_ms] for c in episode.chapters]),
+        "side_files": json.dumps(episode.side_files),
+    }
 
 
 def _migrate(db: sqlite3.Connection) -> None:
@@ -104,9 +142,14 @@ def _migrate(db: sqlite3.Connection) -> None:
     if version > len(MIGRATIONS):
         raise sqlite3.DatabaseError(f"schema version {version} is newer than this reelcast knows")
     for number, statement in enumerate(MIGRATIONS[version:], start=version + 1):
-        with db:
+        db.execute("BEGIN IMMEDIATE")
+        try:
             db.execute(statement)
             db.execute(f"PRAGMA user_version = {number}")
+        except BaseException:
+            db.rollback()
+            raise
+        db.commit()
 
 
 def _episode(row: sqlite3.Row) -> Episode:
@@ -124,5 +167,4 @@ def _episode(row: sqlite3.Row) -> Episode:
         duration_ms=row["duration_ms"],
         chapters=tuple(Chapter(t, s, e) for t, s, e in json.loads(row["chapters"])),
         side_files=tuple(json.loads(row["side_files"])),
-        image=row["image"],
     )

@@ -143,8 +143,6 @@ class EpisodeAudio:
     size_bytes: int
     chapters: tuple[Chapter, ...]
     cues: tuple[Cue, ...] = ()
-    loudness_lufs: float | None = None
-    true_peak_db: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,4 +162,3 @@ class Episode:
     duration_ms: int
     chapters: tuple[Chapter, ...] = field(default=())
     side_files: tuple[str, ...] = field(default=())  # chapters and transcripts beside the audio
-    image: str | None = None

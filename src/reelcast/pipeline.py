@@ -6,6 +6,7 @@ stage has succeeded; the audio, its side files and the feed are moved into place
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import re
@@ -27,7 +28,7 @@ from reelcast.extract import extract
 from reelcast.feed import FEED_FILE, build_feed, feed_url, show_guid, validate_show, write_atomically
 from reelcast.fetch import read_page
 from reelcast.models import Article, Episode, EpisodeAudio, RawPage, Script
-from reelcast.page import write_page
+from reelcast.page import PAGE_FILE, read_transcript, render_page, write_page
 from reelcast.script import build_script
 from reelcast.speakable import Lexicon
 from reelcast.speech import Engine
@@ -85,14 +86,10 @@ def publish(
 
     settings.episodes_dir.mkdir(parents=True, exist_ok=True)
     settings.feed_dir.mkdir(parents=True, exist_ok=True)
-    with Catalog.open(settings.catalog_path) as catalog, tempfile.TemporaryDirectory(
-        dir=settings.episodes_dir, prefix=".work-"
-    ) as tmp:
+    with Catalog.open(settings.catalog_path):
+        pass  # a broken catalog is found now, not after minutes of speech
+    with tempfile.TemporaryDirectory(dir=settings.episodes_dir, prefix=".work-") as tmp:
         work = Path(tmp)
-        guid = episode_guid(article, page)
-        previous = catalog.get(guid)
-        slug = previous.slug if previous else unique_slug(catalog, slugify(article.title), guid)
-
         total = sum(len(s.paragraphs) for s in script.sections)
         on_progress(ProgressEvent("speech", 0, total))
         spoken = speak_script(
@@ -100,37 +97,41 @@ def publish(
         )
         on_progress(ProgressEvent("audio"))
         stitched = stitch(spoken, settings.audio)
-        staged_mp3 = work / f"{slug}.mp3"
-        audio = encode(stitched, staged_mp3, episode_tags(article, settings), settings.audio, work)
+        audio = encode(stitched, work / "episode.mp3", episode_tags(article, settings), settings.audio, work)
+        staged = {".mp3": audio.path, **_stage_side_files(work, audio, article.title)}
 
         on_progress(ProgressEvent("publish"))
-        side = _stage_side_files(work, slug, audio, article.title)
-        episode = Episode(
-            guid=guid,
-            slug=slug,
-            title=article.title,
-            summary=episode_summary(article),
-            source=page.source,
-            link=article.canonical_url or page.url,
-            author=article.byline,
-            published=previous.published if previous else datetime.now(UTC).replace(microsecond=0),
-            audio_file=f"{slug}.mp3",
-            size_bytes=audio.size_bytes,
-            duration_ms=audio.duration_ms,
-            chapters=audio.chapters,
-            side_files=tuple(p.name for p in side),
-        )
-        staged = [*side, staged_mp3]
         cover = ensure_cover(settings.show.title, _configured_cover(settings), settings.feed_dir / f"{COVER_STEM}.png")
-        others = [e for e in catalog.episodes() if e.guid != guid]
-        episodes = sorted([episode, *others], key=lambda e: e.published, reverse=True)
-        # Rendered before anything moves: a feed that cannot be built leaves nothing published.
-        feed_xml = build_feed(settings, episodes, cover.name, catalog.show_guid(show_guid(feed_url(settings))))
-        with catalog.saving(episode):
-            for path in staged:
-                os.replace(path, settings.episodes_dir / path.name)
+        with Catalog.open(settings.catalog_path) as catalog, catalog.writing():
+            guid = episode_guid(article, page)
+            previous = catalog.get(guid)
+            slug = previous.slug if previous else unique_slug(catalog, slugify(article.title), guid)
+            episode = Episode(
+                guid=guid,
+                slug=slug,
+                title=article.title,
+                summary=episode_summary(article),
+                source=_where_read(page),
+                link=article.canonical_url or page.url,
+                author=article.byline,
+                published=previous.published if previous else datetime.now(UTC).replace(microsecond=0),
+                audio_file=f"{slug}.mp3",
+                size_bytes=audio.size_bytes,
+                duration_ms=audio.duration_ms,
+                chapters=audio.chapters,
+                side_files=tuple(f"{slug}{suffix}" for suffix in staged if suffix != ".mp3"),
+            )
+            episodes = sorted([episode, *(e for e in catalog.episodes() if e.guid != guid)],
+                              key=lambda e: e.published, reverse=True)
+            # Rendered before anything moves: a feed or page that cannot be built leaves nothing published.
+            feed_xml = build_feed(settings, episodes, cover.name, catalog.show_guid(show_guid(feed_url(settings))))
+            transcripts = {e.guid: read_transcript(settings.episodes_dir, e) for e in episodes if e.guid != guid}
+            page_html = render_page(settings, episodes, cover.name, {**transcripts, guid: audio.cues})
+            catalog.put(episode)
+            for suffix, path in staged.items():
+                os.replace(path, settings.episodes_dir / f"{slug}{suffix}")
             write_atomically(settings.feed_dir / FEED_FILE, feed_xml)
-    write_page(settings, episodes, cover.name)
+            write_atomically(settings.feed_dir / PAGE_FILE, page_html)
     return episode
 
 
@@ -146,18 +147,26 @@ def rebuild_feed(settings: Settings) -> Path:
     return out
 
 
-def _stage_side_files(work: Path, slug: str, audio: EpisodeAudio, title: str) -> list[Path]:
-    files = {
-        f"{slug}.chapters.json": sidefiles.chapters_json(audio.chapters, title),
-        f"{slug}.vtt": sidefiles.webvtt(audio.cues),
-        f"{slug}.srt": sidefiles.srt(audio.cues),
+def _stage_side_files(work: Path, audio: EpisodeAudio, title: str) -> dict[str, Path]:
+    """Write the chapters and transcripts into `work`; return them by the suffix they are published with."""
+    texts = {
+        ".chapters.json": sidefiles.chapters_json(audio.chapters, title),
+        ".vtt": sidefiles.webvtt(audio.cues),
+        ".srt": sidefiles.srt(audio.cues),
     }
-    staged = []
-    for name, text in files.items():
-        path = work / name
+    staged = {}
+    for suffix, text in texts.items():
+        path = work / f"episode{suffix}"
         path.write_text(text, encoding="utf-8")
-        staged.append(path)
+        staged[suffix] = path
     return staged
+
+
+def _where_read(page: RawPage) -> str:
+    """The source as `reelcast publish` can be given it again from anywhere: a URL or an absolute path."""
+    if page.url or page.source == "-":
+        return page.url or page.source
+    return str(Path(page.source).resolve())
 
 
 def _configured_cover(settings: Settings) -> Path | None:
@@ -170,11 +179,14 @@ def _configured_cover(settings: Settings) -> Path | None:
 
 
 def episode_guid(article: Article, page: RawPage) -> str:
-    """Stable for the same review: derived from its canonical URL, never from the time of the run."""
-    anchor = article.canonical_url or page.url
-    if not anchor:
-        anchor = f"reelcast:{article.title}|{article.byline or ''}"
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, anchor))
+    """Stable for the same review, never derived from the time of the run: from its canonical URL,
+    else the address or file it was read from, else (standard input) its text."""
+    if anchor := article.canonical_url or page.url:
+        return str(uuid.uuid5(uuid.NAMESPACE_URL, anchor))
+    if page.source != "-":
+        return str(uuid.uuid5(uuid.NAMESPACE_URL, Path(page.source).resolve().as_uri()))
+    text = "\n".join([article.title, *(b.text for b in article.blocks)])
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, "reelcast:text:" + hashlib.sha256(text.encode()).hexdigest()))
 
 
 def episode_summary(article: Article) -> str:
