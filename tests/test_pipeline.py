@@ -59,7 +59,8 @@ def _page(body: str) -> str:
     sentence = "The film holds its nerve to the last frame. " * 6
     paragraphs = "".join(f"<p>{body} {n}. {sentence}</p>" for n in range(3))
     title = "Good, Bad: A Review"
-    return f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1>{paragraphs}</article></body></html>"
+    body_html = f"<article><h1>{title}</h1>{paragraphs}</article>"
+    return f"<html><head><title>{title}</title></head><body>{body_html}</body></html>"
 
 
 def test_two_local_reviews_with_one_title_are_two_episodes(show: Settings, tone_engine: ToneEngine, tmp_path) -> None:
