@@ -283,6 +283,20 @@ def test_valid_utf8_wins_over_a_stale_declared_charset() -> None:
     )
 
 
+def test_windows_1252_labelled_utf8_comes_out_right() -> None:
+    words = "Na\u00efve, but \u201ccharming\u201d \u2013 a caf\u00e9 film."
+    html = _article_html(f"<p>{words}</p>", head='<meta charset="utf-8">').encode("windows-1252")
+    assert words in extract(_page(html)).paragraphs
+    header = RawPage(source="x", content=html, content_type="text/html; charset=UTF-8")
+    assert words in extract(header).paragraphs
+
+
+def test_utf8_with_one_stray_byte_stays_utf8() -> None:
+    html = _article_html("<p>Na\u00efve, but \u201ccharming\u201d.</p>", head='<meta charset="utf-8">')
+    text = decode_html(html.encode("utf-8") + b"\xe9")
+    assert "Na\u00efve, but \u201ccharming\u201d." in text and text.endswith("\ufffd")
+
+
 def test_entities_are_decoded() -> None:
     article = extract(
         _page(_article_html("<p>Tom &amp; Jerry&#8217;s &quot;caf&eacute;&quot; &lt;scene&gt;&nbsp;is fun.</p>"))
@@ -525,3 +539,60 @@ def test_title_from_document_drops_the_site_name() -> None:
 def test_visible_byline_when_no_metadata_names_the_author() -> None:
     body = '<div class="byline">By Jo Reviewer\n<br>Film Desk</div>'
     assert extract(_page(_article_html(body))).byline == "Jo Reviewer"
+
+
+# -- addresses the page gives: only web ones reach the feed and the listening page
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "javascript:alert(document.cookie)",
+        " JavaScript:alert(1)",
+        "\n\tjavascript:alert(1)",
+        "data:text/html;base64,PHNjcmlwdD4=",
+        "file:///etc/passwd",
+        "mailto:someone@example.com",
+        "http://[::1/broken",
+        "ftp://films.example/lead.jpg",
+    ],
+)
+def test_canonical_and_lead_image_must_be_web_addresses(bad: str) -> None:
+    head = (
+        f'<link rel="canonical" href="{bad}"><meta property="og:url" content="{bad}">'
+        f'<meta property="og:image" content="{bad}">'
+        f'<script type="application/ld+json">{json.dumps({"@type": "Review", "image": bad})}</script>'
+    )
+    body = f'<p><img src="{bad}"></p>'
+    page = RawPage(source="x", content=_article_html(body, head=head).encode(), url="https://films.example/r/1")
+    article = extract(page)
+    assert article.canonical_url == "https://films.example/r/1"
+    assert article.lead_image is None
+    assert extract(_page(_article_html(body, head=head))).canonical_url is None  # a saved file has no address
+
+
+def test_relative_addresses_resolve_against_the_page_or_its_base() -> None:
+    head = '<link rel="canonical" href="/reviews/night-ferry"><meta property="og:image" content="img/lead.jpg">'
+    page = RawPage(source="x", content=_article_html("", head=head).encode(), url="https://films.example/r/1?p=2")
+    article = extract(page)
+    assert article.canonical_url == "https://films.example/reviews/night-ferry"
+    assert article.lead_image == "https://films.example/r/img/lead.jpg"
+    based = extract(_page(_article_html("", head=f'<base href="https://cdn.example/site/">{head}')))
+    assert (based.canonical_url, based.lead_image) == (
+        "https://cdn.example/reviews/night-ferry",
+        "https://cdn.example/site/img/lead.jpg",
+    )
+    # a relative address in a saved file has nothing to resolve against: no link beats a broken one
+    assert extract(_page(_article_html("", head=head))).lead_image is None
+
+
+def test_a_bad_canonical_falls_back_to_og_url_and_a_bad_base_is_ignored() -> None:
+    head = (
+        '<base href="javascript:void(0)/"><link rel="canonical" href="javascript:alert(1)">'
+        '<meta property="og:url" content="https://films.example/reviews/night-ferry">'
+    )
+    body = '<p><img src="data:image/gif;base64,R0lGOD" data-src="/img/ferry.jpg"></p>'
+    page = RawPage(source="x", content=_article_html(body, head=head).encode(), url="https://films.example/r/1")
+    article = extract(page)
+    assert article.canonical_url == "https://films.example/reviews/night-ferry"
+    assert article.lead_image == "https://films.example/img/ferry.jpg"  # the lazy image, not the placeholder

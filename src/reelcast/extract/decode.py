@@ -58,9 +58,27 @@ def decode_html(content: bytes, content_type: str | None = None) -> str:
         label = found.group(1) if isinstance(found, re.Match) else found
         encoding = _codec(label)
         # A page that says UTF-16 in a meta tag but has no BOM is lying: it could not say so in UTF-16.
+        if encoding == "utf-8":
+            return _broken_utf8(content)
         if encoding and not encoding.startswith("utf-16"):
             return content.decode(encoding, errors="replace")
     return content.decode("windows-1252", errors="replace")
+
+
+def _broken_utf8(content: bytes) -> str:
+    """A page labelled UTF-8 that is not valid UTF-8 (the check above already failed).
+
+    Without one valid multi-byte sequence in it, the label is the lie (a legacy page re-labelled by
+    a template or a server), and the bytes win again, as windows-1252. A UTF-8 page with one stray
+    byte keeps its UTF-8: reading it as windows-1252 would garble every other accent on it.
+    """
+    text = content.decode("utf-8", errors="replace")
+    if any(ch > "\x7f" and ch != "\ufffd" for ch in text):
+        return text
+    try:
+        return content.decode("windows-1252")
+    except UnicodeDecodeError:  # the five bytes windows-1252 leaves undefined: not that either
+        return text
 
 
 def _codec(label: str | None) -> str | None:

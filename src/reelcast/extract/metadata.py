@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from lxml.html import HtmlElement
 
@@ -64,6 +64,7 @@ DESCRIPTION_KEYS = (
     "description",
     "twitter:description",
 )
+IMAGE_KEYS = ("og:image", "og:image:url", "twitter:image", "twitter:image:src")
 PUBLISHED_KEYS = ("article:published_time", "parsely-pub-date", "datepublished", "dc:date", "date", "pubdate")
 
 
@@ -87,10 +88,10 @@ def page_metadata(doc: HtmlElement, page: RawPage) -> Meta:
     meta.site_name = dom.clean(name_of(ld.get("publisher"))) or first("og:site_name", "application-name")
     meta.language = dom.clean(doc.get("lang")) or first("content-language", "og:locale", "dc:language")
     meta.description = dom.clean(ld.get("description")) or first(*DESCRIPTION_KEYS)
-    image = image_url(ld.get("image")) or first("og:image", "og:image:url", "twitter:image", "twitter:image:src")
-    meta.lead_image = urljoin(base, image) if image and base else image
-    canonical = doc.xpath("string(//link[@rel='canonical'][1]/@href)").strip() or first("og:url")
-    meta.canonical_url = urljoin(base, canonical) if canonical and base else (canonical or page.url)
+    images = [image_url(ld.get("image"))] + [metas.get(k) for k in IMAGE_KEYS]
+    meta.lead_image = next(filter(None, (web_url(image, base) for image in images)), None)
+    canonicals = [doc.xpath("string(//link[@rel='canonical'][1]/@href)"), metas.get("og:url")]
+    meta.canonical_url = next(filter(None, (web_url(url, base) for url in canonicals)), None) or page.url
     reviewed = ld.get("itemReviewed")
     meta.film = film_from_json_ld(reviewed) if isinstance(reviewed, dict) else film_from_microdata(doc)
     meta.rating = rating_from_json_ld(ld.get("reviewRating")) or rating_from_microdata(doc)
@@ -127,10 +128,7 @@ def _meta_values(doc: HtmlElement) -> dict[str, str]:
 
 
 def _base_url(doc: HtmlElement, page: RawPage) -> str | None:
-    base = doc.xpath("string(//base[@href][1]/@href)").strip()
-    if base:
-        return urljoin(page.url or "", base)
-    return page.url
+    return web_url(doc.xpath("string(//base[@href][1]/@href)"), page.url) or page.url
 
 
 _TITLE_SEPARATORS = re.compile(r" [|\-–—\\/>»] ")
@@ -194,9 +192,27 @@ def _date(value: Any) -> datetime | None:
 
 
 def first_image(content: HtmlElement, base: str | None) -> str | None:
-    """The article's first real (not data:) image: the lead image when the markup names none."""
+    """The article's first image on the web (not data:): the lead image when the markup names none."""
     for img in content.iter("img"):
-        src = img.get("src") or img.get("data-src")
-        if src and not src.startswith("data:"):
-            return urljoin(base, src) if base else src
+        src = web_url(img.get("src"), base) or web_url(img.get("data-src"), base)
+        if src:
+            return src
     return None
+
+
+def web_url(value: str | None, base: str | None) -> str | None:
+    """`value` resolved against `base` if it is then an absolute http(s) URL; else None.
+
+    Whatever we keep ends up as a link in the feed and on the listening page, so a page's
+    javascript:, data: or file: address (or a relative one with nothing to resolve it against)
+    must never get through.
+    """
+    if not value or not value.strip():
+        return None
+    try:
+        parts = urlsplit(urljoin(base or "", value.strip()))
+    except ValueError:  # a malformed address, such as an unclosed IPv6 bracket
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    return urlunsplit(parts)
