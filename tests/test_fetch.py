@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import io
 import os
+import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -112,12 +113,16 @@ def test_empty_stdin() -> None:
 
 class _Handler(BaseHTTPRequestHandler):
     seen_agents: list[str] = []
+    seen_paths: list[str] = []
+    seen_hosts: list[str] = []
 
     def log_message(self, *args: object) -> None:  # keep test output quiet
         pass
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
         _Handler.seen_agents.append(self.headers.get("User-Agent", ""))
+        _Handler.seen_paths.append(self.path)
+        _Handler.seen_hosts.append(self.headers.get("Host", ""))
         routes = {
             "/review": (200, "text/html; charset=utf-8", PAGE),
             "/xhtml": (200, "application/xhtml+xml", PAGE),
@@ -220,3 +225,97 @@ def test_unreachable_host() -> None:
     # Port 9 on the loopback interface (discard) is closed on any sane test machine.
     with pytest.raises(FetchError, match="could not be reached"):
         read_page("http://127.0.0.1:9/review", limits=FetchLimits(timeout_s=2))
+
+
+def test_non_ascii_and_spaces_in_the_address_are_percent_encoded(server: str) -> None:
+    page = read_page(f"{server}/caf\u00e9 cr\u00e8me.html?q=a b&already=%C3%A9")
+    assert page.content == PAGE
+    assert _Handler.seen_paths[-1] == "/caf%C3%A9%20cr%C3%A8me.html?q=a%20b&already=%C3%A9"
+    assert page.source == f"{server}/caf\u00e9 cr\u00e8me.html?q=a b&already=%C3%A9"
+
+
+def test_a_non_ascii_host_is_sent_as_idna(server: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Name resolution would leave 127.0.0.1: connect to the test server whatever the host, and record it.
+    port = int(server.rsplit(":", 1)[1])
+    asked: list[str] = []
+    real_connect = socket.create_connection
+
+    def to_test_server(address, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        asked.append(address[0])
+        return real_connect(("127.0.0.1", port), *args, **kwargs)
+
+    monkeypatch.setattr(socket, "create_connection", to_test_server)
+    page = read_page(f"http://b\u00fccher.example:{port}/review")
+    assert page.content == PAGE
+    assert asked == ["xn--bcher-kva.example"]
+    assert _Handler.seen_hosts[-1] == f"xn--bcher-kva.example:{port}"
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("http://[::1/x", "not a valid web address"),
+        ("http://127.0.0.1:port/x", "not a valid web address"),
+        ("http:///review.html", "names no host"),
+    ],
+)
+def test_malformed_addresses_are_one_clear_line(url: str, message: str) -> None:
+    with pytest.raises(FetchError, match=message) as err:
+        read_page(url)
+    assert url in str(err.value) and "\n" not in str(err.value)
+
+
+# -- servers that misbehave, from a raw socket on 127.0.0.1
+
+
+@pytest.fixture
+def raw_server() -> Iterator[Callable[[bytes], str]]:
+    """Start a server that answers every connection with the given bytes, then closes it."""
+    listeners: list[socket.socket] = []
+
+    def start(reply: bytes) -> str:
+        listener = socket.create_server(("127.0.0.1", 0))
+        listeners.append(listener)
+
+        def serve() -> None:
+            while True:
+                try:
+                    conn, _ = listener.accept()
+                except OSError:  # the listener was closed: the test is over
+                    return
+                with conn:
+                    conn.recv(65536)
+                    conn.sendall(reply)
+
+        threading.Thread(target=serve, daemon=True).start()
+        return f"http://127.0.0.1:{listener.getsockname()[1]}"
+
+    yield start
+    for listener in listeners:
+        listener.close()
+
+
+HEAD_200 = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nConnection: close\r\n"
+LONG_PAGE = b"<html><body><p>" + b"A sentence of the review. " * 40 + b"</p>"
+
+
+@pytest.mark.parametrize(
+    ("reply", "message"),
+    [
+        (HEAD_200 + b"Content-Length: 100000\r\n\r\n" + LONG_PAGE[:500], "sent 500 of the 100000 bytes"),
+        (HEAD_200 + b"Transfer-Encoding: chunked\r\n\r\n1f4\r\n" + LONG_PAGE[:500] + b"\r\n", "broke off"),
+        (b"SSH-2.0-OpenSSH_9.6\r\n", "did not answer like a web server"),
+        (b"", "did not answer like a web server|could not be read"),
+    ],
+    ids=["short-body", "short-chunked-body", "not-http", "no-answer"],
+)
+def test_a_broken_reply_is_one_clear_line(raw_server: Callable[[bytes], str], reply: bytes, message: str) -> None:
+    url = f"{raw_server(reply)}/review"
+    with pytest.raises(FetchError, match=message) as err:
+        read_page(url, limits=FetchLimits(timeout_s=5))
+    assert str(err.value).startswith(url) and "\n" not in str(err.value)
+
+
+def test_a_complete_reply_from_the_raw_server_is_read(raw_server: Callable[[bytes], str]) -> None:
+    reply = HEAD_200 + f"Content-Length: {len(LONG_PAGE)}\r\n\r\n".encode() + LONG_PAGE
+    assert read_page(f"{raw_server(reply)}/review").content == LONG_PAGE

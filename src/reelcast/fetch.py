@@ -5,7 +5,9 @@ The only module that talks HTTP to the outside, and only to the URL the user gav
 
 from __future__ import annotations
 
+import http.client
 import logging
+import re
 import sys
 import urllib.error
 import urllib.request
@@ -13,7 +15,7 @@ from dataclasses import dataclass
 from email.message import Message
 from pathlib import Path
 from typing import BinaryIO
-from urllib.parse import urljoin
+from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 from reelcast.errors import FetchError
 from reelcast.models import RawPage
@@ -109,7 +111,8 @@ class _LimitedRedirects(urllib.request.HTTPRedirectHandler):
 def _read_url(url: str, limits: FetchLimits) -> RawPage:
     opener = urllib.request.build_opener(_LimitedRedirects(limits.max_redirects))
     request = urllib.request.Request(
-        url, headers={"User-Agent": USER_AGENT, "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"}
+        _ascii_url(url),
+        headers={"User-Agent": USER_AGENT, "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"},
     )
     try:
         with opener.open(request, timeout=limits.timeout_s) as response:
@@ -117,11 +120,10 @@ def _read_url(url: str, limits: FetchLimits) -> RawPage:
             headers: Message = response.headers
             content_type = headers.get("Content-Type")
             _check_content_type(url, content_type)
-            declared = headers.get("Content-Length")
-            if declared and declared.isdigit() and int(declared) > limits.max_bytes:
+            declared = _declared_length(headers)
+            if declared is not None and declared > limits.max_bytes:
                 raise FetchError(
-                    f"{url} is {_mb(int(declared))}, over the {_mb(limits.max_bytes)} limit; "
-                    "save the page and pass the file"
+                    f"{url} is {_mb(declared)}, over the {_mb(limits.max_bytes)} limit; save the page and pass the file"
                 )
             content = response.read(limits.max_bytes + 1)
     except urllib.error.HTTPError as exc:
@@ -142,12 +144,76 @@ def _read_url(url: str, limits: FetchLimits) -> RawPage:
         raise FetchError(
             f"{url} did not answer within {limits.timeout_s:g} s; try again later, or save the page and pass the file"
         ) from exc
-    except OSError as exc:
-        raise FetchError(f"{url} could not be read ({exc}); try again, or save the page and pass the file") from exc
+    except http.client.IncompleteRead as exc:
+        raise FetchError(
+            f"{url} broke off in the middle of the page ({exc}); try again, or save the page and pass the file"
+        ) from exc
+    except http.client.HTTPException as exc:  # includes RemoteDisconnected, an OSError too
+        raise FetchError(
+            f"{url} did not answer like a web server ({type(exc).__name__}: {_one_line(exc)}); "
+            "check the address and port"
+        ) from exc
+    except OSError as exc:  # ConnectionError and ssl.SSLError mid-download among them
+        raise FetchError(
+            f"{url} could not be read ({_one_line(exc)}); try again, or save the page and pass the file"
+        ) from exc
+    except ValueError as exc:  # http.client's last word on an address or header it cannot send
+        raise FetchError(f"{url} could not be requested ({_one_line(exc)}); check the address") from exc
+    if declared is not None and len(content) < declared:
+        raise FetchError(
+            f"{url} sent {len(content)} of the {declared} bytes it announced (the connection was cut); "
+            "try again, or save the page and pass the file"
+        )
     if len(content) > limits.max_bytes:
         raise FetchError(f"{url} is over the {_mb(limits.max_bytes)} limit; save the page and pass the file")
     log.debug("fetched %s (%d bytes, %s)", final_url, len(content), content_type)
     return RawPage(source=url, content=content, url=final_url, content_type=content_type)
+
+
+# RFC 3986's characters that may stand unescaped in a path or query; "%" stays so existing %XX escapes survive.
+_PATH_SAFE = "/:@!$&'()*+,;=%"
+_QUERY_SAFE = _PATH_SAFE + "?"
+_STRAY_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
+def _ascii_url(url: str) -> str:
+    """`url` as it can go on the wire: IDNA host, percent-encoded path and query (what a browser sends).
+
+    People paste addresses with spaces, accents and non-ASCII domain names; http.client takes only ASCII.
+    """
+    try:
+        parts = urlsplit(url)
+        host, port = parts.hostname, parts.port
+    except ValueError as exc:  # an unclosed IPv6 bracket, a port that is not a number
+        raise FetchError(f"{url} is not a valid web address ({exc}); check it") from exc
+    if not host:
+        raise FetchError(f"{url} names no host; give a full address such as https://example.com/review")
+    if not host.isascii():
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError as exc:
+            raise FetchError(f"{url} has a host name that cannot be looked up ({exc}); check it") from exc
+    if ":" in host:  # IPv6
+        host = f"[{host}]"
+    userinfo = parts.netloc.rpartition("@")[0]
+    netloc = (f"{quote(userinfo, safe=':%')}@" if userinfo else "") + host + (f":{port}" if port is not None else "")
+    return urlunsplit(
+        (
+            parts.scheme,
+            netloc,
+            quote(_STRAY_PERCENT.sub("%25", parts.path), safe=_PATH_SAFE),
+            quote(_STRAY_PERCENT.sub("%25", parts.query), safe=_QUERY_SAFE),
+            quote(_STRAY_PERCENT.sub("%25", parts.fragment), safe=_QUERY_SAFE),
+        )
+    )
+
+
+def _declared_length(headers: Message) -> int | None:
+    """Content-Length, if the response has a usable one (chunked responses ignore it, as http.client does)."""
+    declared = (headers.get("Content-Length") or "").strip()
+    if not (declared.isascii() and declared.isdigit()) or "chunked" in (headers.get("Transfer-Encoding") or "").lower():
+        return None
+    return int(declared)
 
 
 def _check_content_type(url: str, content_type: str | None) -> None:
@@ -173,6 +239,12 @@ def _check_looks_like_html(page: RawPage) -> None:
         raise FetchError(
             f"{name} is binary data (it contains NUL bytes), not an HTML page; give a saved HTML review page"
         )
+
+
+def _one_line(exc: BaseException, limit: int = 120) -> str:
+    """An exception's words fit for a one-line message: a server's reply can hold anything, newlines included."""
+    words = " ".join(str(exc).split())
+    return words if len(words) <= limit else words[: limit - 1] + "\u2026"
 
 
 def _mb(size: int) -> str:
