@@ -88,3 +88,21 @@ def test_a_real_process_prints_no_traceback(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert done.stderr.strip().splitlines()[-1].startswith("reelcast: error: nowhere.html")
     assert "Traceback" not in done.stderr
+
+
+def test_feed_in_a_folder_that_published_nothing_creates_nothing(tmp_path: Path) -> None:
+    root = tmp_path / "typo"
+    result = CliRunner().invoke(main, ["--root", str(root), "feed"], catch_exceptions=False)
+    assert_one_clear_line(result, "nothing has been published", "--root")
+    assert not root.exists()
+
+
+def test_feed_refuses_to_point_at_a_missing_episode(show, tone_engine) -> None:  # noqa: ANN001
+    from reelcast.pipeline import publish
+
+    episode = publish(str(EXAMPLE), show, tone_engine)
+    (show.episodes_dir / episode.audio_file).unlink()
+    before = (show.feed_dir / "feed.xml").read_bytes()
+    result = run(show.root, "feed")
+    assert_one_clear_line(result, episode.audio_file, "is missing", "reelcast publish")
+    assert (show.feed_dir / "feed.xml").read_bytes() == before

@@ -20,12 +20,18 @@ from reelcast.errors import ReelcastError, ServeError
 from reelcast.extract import article_as_dict, article_as_text
 from reelcast.feed import feed_url
 from reelcast.pipeline import ProgressEvent, load_lexicon, prepare_script, publish, read_article, rebuild_feed
-from reelcast.serve import address_warnings, serve
+from reelcast.serve import address_warnings, bind, serve, url_for
 from reelcast.speech import engine_names, make_engine
 from reelcast.speech.say import say
 
 log = logging.getLogger("reelcast")
-EXAMPLE = Path("examples/leaving-las-vegas.html")
+
+
+class UserError(click.ClickException):
+    """A ReelcastError as the user sees it: one line, in reelcast's words."""
+
+    def show(self, file=None) -> None:  # noqa: ANN001 - click's signature
+        click.echo(f"reelcast: error: {self.format_message()}", err=True)
 
 
 def _reported(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -37,20 +43,12 @@ def _reported(command: Callable[..., Any]) -> Callable[..., Any]:
             return command(*args, **kwargs)
         except ReelcastError as exc:
             log.debug("details", exc_info=True)
-            raise click.ClickException(str(exc)) from None
+            raise UserError(str(exc)) from None
         except KeyboardInterrupt:
-            click.echo("reelcast: interrupted; nothing was published", err=True)
+            click.echo("reelcast: interrupted", err=True)
             sys.exit(130)
 
     return run
-
-
-class _Error(click.ClickException):
-    def show(self, file=None) -> None:  # noqa: ANN001
-        click.echo(f"reelcast: error: {self.format_message()}", err=True)
-
-
-click.ClickException.show = _Error.show  # one house style for every error, click's own included
 
 
 @click.group()
@@ -96,8 +94,12 @@ def publish_command(ctx: click.Context, pages: tuple[str, ...], engine: str | No
                 episode = publish(page, settings, on_progress=report)
         except ReelcastError as exc:
             failures += 1
-            click.echo(f"reelcast: error: {exc}", err=True)
+            UserError(str(exc)).show()
             continue
+        except KeyboardInterrupt:
+            # pages before this one are published (and were reported); this one left nothing behind
+            click.echo(f"reelcast: interrupted while publishing {page}; it was not published", err=True)
+            sys.exit(130)
         minutes, seconds = divmod(round(episode.duration_ms / 1000), 60)
         click.echo(f"published {settings.episodes_dir / episode.audio_file} ({minutes}:{seconds:02d}, "
                    f"{episode.size_bytes / 1e6:.1f} MB): {episode.title}")
@@ -232,11 +234,12 @@ def serve_command(ctx: click.Context, host: str, port: int, base_url: str | None
         rebuild_feed(settings)
     elif not (settings.feed_dir / "feed.xml").is_file():
         raise ServeError(f"nothing is published in {settings.root.resolve()}; run `reelcast publish PAGE` first")
-    for warning in address_warnings(host, port, settings.show.base_url):
+    sock = bind(host, port)  # before saying anything, so a bad host or a busy port is the only line
+    for warning in address_warnings(host, sock.getsockname()[1], settings.show.base_url):
         click.echo(f"reelcast: warning: {warning}", err=True)
-    click.echo(f"serving {settings.root.resolve()} on http://{host}:{port}/ (Ctrl-C to stop)\n"
+    click.echo(f"serving {settings.root.resolve()} on {url_for(sock)} (Ctrl-C to stop)\n"
                f"  listening page: {settings.show.base_url}\n  feed: {feed_url(settings)}", err=True)
-    serve(settings, host, port, verbose=log.getEffectiveLevel() <= logging.INFO)
+    serve(settings, sock, verbose=log.getEffectiveLevel() <= logging.INFO)
 
 
 if __name__ == "__main__":

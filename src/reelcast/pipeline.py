@@ -23,7 +23,7 @@ from reelcast.artwork import ensure_cover
 from reelcast.audio import Tags, encode, stitch
 from reelcast.catalog import Catalog
 from reelcast.config import Settings
-from reelcast.errors import ConfigError
+from reelcast.errors import CatalogError, ConfigError, FeedError
 from reelcast.extract import extract
 from reelcast.feed import FEED_FILE, build_feed, feed_url, show_guid, validate_show, write_atomically
 from reelcast.fetch import read_page
@@ -137,14 +137,30 @@ def publish(
 
 def rebuild_feed(settings: Settings) -> Path:
     """Rewrite feed/feed.xml and the listening page from the catalog (after changing show settings, say)."""
+    require_show(settings)
     with Catalog.open(settings.catalog_path) as catalog:
         episodes = catalog.episodes()
         guid = catalog.show_guid(show_guid(feed_url(settings)))
+    for episode in episodes:
+        if not (settings.episodes_dir / episode.audio_file).is_file():
+            raise FeedError(
+                f"episodes/{episode.audio_file} is missing, so the feed would point at nothing; "
+                f"put it back or publish the review again: reelcast publish {episode.source}"
+            )
     cover = ensure_cover(settings.show.title, _configured_cover(settings), settings.feed_dir / f"{COVER_STEM}.png")
     out = settings.feed_dir / FEED_FILE
     write_atomically(out, build_feed(settings, episodes, cover.name, guid))
     write_page(settings, episodes, cover.name)
     return out
+
+
+def require_show(settings: Settings) -> None:
+    """Commands that work on what was published need a show folder that has published something."""
+    if not settings.catalog_path.is_file():
+        raise CatalogError(
+            f"nothing has been published in {settings.root.resolve()} (no {settings.catalog_path.name}); "
+            "publish a review first, or point --root at the show folder"
+        )
 
 
 def _stage_side_files(work: Path, audio: EpisodeAudio, title: str) -> dict[str, Path]:
