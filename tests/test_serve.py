@@ -10,7 +10,7 @@ import pytest
 
 from reelcast.config import Settings
 from reelcast.errors import ServeError
-from reelcast.serve import PublishedFolder, address_warnings, bind, is_refused, media_type
+from reelcast.serve import PublishedFolder, address_warnings, bind, is_refused, is_valid_range, media_type, url_for
 
 from .conftest import ServedShow, run_reelcast
 
@@ -64,7 +64,7 @@ def test_an_unsatisfiable_range_gets_416(served_show: ServedShow) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("spec", ["bytes=abc", "items=0-5", "bytes=5-2-1"])
+@pytest.mark.parametrize("spec", ["bytes=abc", "items=0-5", "bytes=5-2-1", "bytes=5-2", "bytes=0-9, 500-100"])
 def test_a_malformed_range_is_ignored_as_rfc_9110_says(served_show: ServedShow, spec: str) -> None:
     response, body = request(served_show, "GET", mp3_path(served_show), {"Range": spec})
     assert response.status == 200 and len(body) == served_show.show.mp3.stat().st_size
@@ -180,6 +180,19 @@ def test_all_interfaces_warns_and_suggests_a_base_url() -> None:
 def test_a_feed_for_another_port_is_pointed_out() -> None:
     (warning,) = address_warnings("127.0.0.1", 8765, "http://127.0.0.1:8000/")
     assert "--base-url http://127.0.0.1:8765/" in warning
+    (warning,) = address_warnings("::1", 8765, "http://127.0.0.1:8000/")
+    assert "--base-url http://[::1]:8765/" in warning
+
+
+@pytest.mark.parametrize("value", [b"bytes=0-0", b"bytes=5-", b"bytes=-5", b"BYTES= 0-9, 20-29 ", b"bytes=7-7"])
+def test_valid_ranges(value: bytes) -> None:
+    assert is_valid_range(value)
+
+
+@pytest.mark.parametrize("value", [b"bytes=5-2", b"bytes=0-9,5-2", b"bytes=", b"bytes=-", b"bytes=a-b", b"items=0-5",
+                                   b"bytes 0-5", b"bytes=0-5,"])
+def test_invalid_ranges(value: bytes) -> None:
+    assert not is_valid_range(value)
 
 
 def test_a_busy_port_is_one_clear_error() -> None:
@@ -188,6 +201,44 @@ def test_a_busy_port_is_one_clear_error() -> None:
         taken.listen()
         with pytest.raises(ServeError, match="pick another with --port"):
             bind("127.0.0.1", taken.getsockname()[1])
+
+
+def test_a_host_that_is_not_this_machine_is_one_clear_error() -> None:
+    with pytest.raises(ServeError, match="no such address.*give --host an address of this machine"):
+        bind("nosuch.invalid", 0)
+    with pytest.raises(ServeError, match="give --host an address of this machine"):
+        bind("192.0.2.7", 0)  # TEST-NET-1: a valid address, but never one of ours
+
+
+def test_port_0_binds_a_free_port_and_says_which() -> None:
+    with bind("127.0.0.1", 0) as sock:
+        port = sock.getsockname()[1]
+        assert port != 0 and url_for(sock) == f"http://127.0.0.1:{port}/"
+
+
+def published_stub(root: Path) -> None:
+    """Enough for `reelcast serve` to get as far as listening."""
+    (root / "feed").mkdir()
+    (root / "feed" / "feed.xml").write_text("<rss/>", encoding="utf-8")
+
+
+def test_the_cli_says_only_the_error_when_the_port_is_taken(show: Settings) -> None:
+    published_stub(show.root)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        done = run_reelcast(show.root, "serve", "--port", str(taken.getsockname()[1]), timeout=60)
+    assert done.returncode == 1
+    (line,) = done.stderr.splitlines()
+    assert line.startswith("reelcast: error: cannot listen on 127.0.0.1:") and "pick another with --port" in line
+
+
+def test_the_cli_says_only_the_error_for_a_host_that_does_not_resolve(show: Settings) -> None:
+    published_stub(show.root)
+    done = run_reelcast(show.root, "serve", "--host", "nosuch.invalid", "--port", "0", timeout=60)
+    assert done.returncode == 1
+    (line,) = done.stderr.splitlines()
+    assert line.startswith("reelcast: error: cannot listen on nosuch.invalid: no such address")
 
 
 def test_serving_an_empty_folder_says_to_publish_first(show: Settings) -> None:

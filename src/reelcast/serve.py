@@ -8,6 +8,7 @@ URL paths match `feed.file_url`: /feed/<name> and /episodes/<name>; "/" is the l
 
 from __future__ import annotations
 
+import errno
 import ipaddress
 import os
 import re
@@ -43,9 +44,8 @@ MEDIA_TYPES = {
     ".md": "text/markdown; charset=utf-8",
 }
 _LOOPBACK_NAMES = ("localhost",)
-# RFC 9110: a Range header that is not a valid bytes range set is ignored (a 200 with the whole file),
-# where Starlette would answer 400. Unsatisfiable but valid ranges still get their 416.
-_BYTE_RANGES = re.compile(rb"^bytes=\s*(?:\d+-\d*|-\d+)(?:\s*,\s*(?:\d+-\d*|-\d+))*\s*$", re.I)
+_BYTE_RANGE = re.compile(rb"(?:(\d+)-(\d*)|-\d+)")
+_OTHER_MACHINE = "give --host an address of this machine, such as 127.0.0.1 (this machine only) or 0.0.0.0 (all)"
 
 
 def media_type(path: str | os.PathLike[str]) -> str:
@@ -86,10 +86,27 @@ class PublishedFolder(StaticFiles):
 
 
 def _without_invalid_range(scope: Scope) -> Scope:
+    # RFC 9110 14.2: a Range header that is not a valid bytes range set may be ignored (a 200 with the
+    # whole file); Starlette would answer 400. Valid ranges past the end still get their 416.
     headers = scope.get("headers", [])
-    if all(name != b"range" or _BYTE_RANGES.match(value) for name, value in headers):
+    if all(name != b"range" or is_valid_range(value) for name, value in headers):
         return scope
     return {**scope, "headers": [(n, v) for n, v in headers if n != b"range"]}
+
+
+def is_valid_range(value: bytes) -> bool:
+    """True for a syntactically valid bytes range set (RFC 9110 14.1.2): no unit but bytes, no last before its first."""
+    unit, equals, ranges = value.partition(b"=")
+    if unit.strip().lower() != b"bytes" or not equals:
+        return False
+    for spec in ranges.split(b","):
+        match = _BYTE_RANGE.fullmatch(spec.strip())
+        if not match:
+            return False
+        first, last = match.groups()
+        if last and int(last) < int(first):
+            return False
+    return True
 
 
 def is_refused(path: str) -> bool:
@@ -139,28 +156,45 @@ def address_warnings(host: str, port: int, base_url: str) -> list[str]:
     elif base_port != port and is_loopback(base.hostname or ""):
         warnings.append(
             f"the feed sends apps to {base_url}, not to this server on port {port}: "
-            f"add --base-url http://{host}:{port}/"
+            f"add --base-url {_http_url(host, port)}"
         )
     return warnings
 
 
 def bind(host: str, port: int) -> socket.socket:
-    """A listening socket, bound here so a busy port is one clear error instead of uvicorn's log and exit."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    """A listening socket, bound before anything is announced, so a bad host or a busy port is one clear error."""
     try:
-        sock.bind((host.strip("[]"), port))
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host.strip("[]"), port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+    except (socket.gaierror, UnicodeError) as exc:
+        reason = getattr(exc, "strerror", None) or exc
+        raise ServeError(f"cannot listen on {host}: no such address ({reason}); {_OTHER_MACHINE}") from exc
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(128)
     except OSError as exc:
         sock.close()
-        raise ServeError(f"cannot listen on {host}:{port} ({exc.strerror or exc}); pick another with --port") from exc
-    sock.listen(128)
+        hint = _OTHER_MACHINE if exc.errno == errno.EADDRNOTAVAIL else "pick another with --port"
+        raise ServeError(f"cannot listen on {host}:{port} ({exc.strerror or exc}); {hint}") from exc
     return sock
 
 
-def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, verbose: bool = False) -> None:
-    """Serve until interrupted (Ctrl-C or SIGTERM)."""
-    sock = bind(host, port)
+def url_for(sock: socket.socket) -> str:
+    """The address a bound socket answers on, as a URL (the real port when 0 asked for any free one)."""
+    host, port = sock.getsockname()[:2]
+    return _http_url(host, port)
+
+
+def _http_url(host: str, port: int) -> str:
+    host = host.strip("[]")
+    return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
+
+
+def serve(settings: Settings, sock: socket.socket, verbose: bool = False) -> None:
+    """Serve on `sock` (from `bind`) until interrupted (Ctrl-C or SIGTERM); closes it when done."""
     config = uvicorn.Config(
         make_app(settings),
         log_level="info" if verbose else "warning",
