@@ -25,11 +25,13 @@ def test_a_configured_jpeg_is_copied_as_jpeg(tmp_path: Path) -> None:
     assert cover.name == "cover.jpg"
     with Image.open(cover) as image:
         assert (image.format, image.size) == ("JPEG", (1500, 1500))
+    assert not list((tmp_path / "feed").glob(".*"))
 
 
 @pytest.mark.parametrize(
     ("size", "fmt", "message"),
-    [((1400, 1000), "PNG", "1400x1000"), ((600, 600), "PNG", "square of 1400 to 3000"), ((1400, 1400), "GIF", "GIF")],
+    [((1400, 1000), "PNG", "1400x1000"), ((600, 600), "PNG", "square of 1400 to 3000"), ((1400, 1400), "GIF", "GIF"),
+     ((3001, 3001), "PNG", "3001x3001")],
 )
 def test_unusable_covers_are_refused(tmp_path: Path, size: tuple[int, int], fmt: str, message: str) -> None:
     source = tmp_path / f"mine.{fmt.lower()}"

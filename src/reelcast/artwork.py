@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-import os
+import io
 import textwrap
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
 
 from reelcast.errors import FeedError
+from reelcast.feed import write_atomically
 
-COVER_SIZE = 1400  # Apple asks for 1400-3000 px square
+# Apple asks for a square cover of 1400 to 3000 px.
+COVER_SIZE = 1400
+MAX_COVER_SIZE = 3000
 _BACKGROUND = (24, 26, 38)
 _ACCENT = (233, 180, 76)
 _TEXT = (245, 245, 240)
@@ -33,7 +36,7 @@ def ensure_cover(show_title: str, configured: Path | None, out: Path) -> Path:
         draw.text(((COVER_SIZE - width) / 2, y), line, font=title_font, fill=_TEXT)
         y += 160
     draw.text((80, COVER_SIZE - 100), "reelcast", font=ImageFont.load_default(size=70), fill=_BACKGROUND)
-    _save_atomically(image, out, "PNG")
+    write_atomically(out, _encoded(image, "PNG"))
     return out
 
 
@@ -49,17 +52,15 @@ def _copy_checked(source: Path, out: Path) -> Path:
     if fmt not in ("JPEG", "PNG"):
         raise FeedError(f"the show image {source} is {fmt}; podcast apps need JPEG or PNG")
     width, height = size
-    if width != height or not COVER_SIZE <= width <= 3000:
-        raise FeedError(
-            f"the show image {source} is {width}x{height}; podcast apps need a square of 1400 to 3000 pixels"
-        )
+    if width != height or not COVER_SIZE <= width <= MAX_COVER_SIZE:
+        raise FeedError(f"the show image {source} is {width}x{height}; "
+                        f"podcast apps need a square of {COVER_SIZE} to {MAX_COVER_SIZE} pixels")
     target = out.with_suffix(".jpg" if fmt == "JPEG" else ".png")
-    _save_atomically(converted, target, fmt)
+    write_atomically(target, _encoded(converted, fmt))
     return target
 
 
-def _save_atomically(image: Image.Image, out: Path, fmt: str) -> None:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.part")
-    image.save(tmp, format=fmt)
-    os.replace(tmp, out)
+def _encoded(image: Image.Image, fmt: str) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format=fmt)
+    return buffer.getvalue()
