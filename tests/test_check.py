@@ -9,6 +9,7 @@ from lxml import etree
 from mutagen.id3 import ID3
 from PIL import Image
 
+from reelcast.catalog import Catalog
 from reelcast.check import Report, check_show, local_file
 from reelcast.config import Settings, load_settings
 from reelcast.ffmpeg import Loudness
@@ -33,6 +34,14 @@ def check(show: PublishedShow, measure=on_target, **show_settings: str) -> Repor
     return check_show(load_settings(show.root, {"show": show_settings}), measure)
 
 
+def published_review(show: PublishedShow) -> str:
+    """The page the catalog names as the episode's source: local pages are kept by absolute path, and
+    `broken` is a copy, so this is the original show's page."""
+    with Catalog.open(load_settings(show.root).catalog_path) as catalog:
+        (episode,) = catalog.episodes()
+    return episode.source
+
+
 def whats(report: Report) -> str:
     return "\n".join(str(p) for p in report.problems)
 
@@ -55,7 +64,7 @@ def test_an_enclosure_length_that_is_not_the_file_is_found(broken: PublishedShow
         mp3.write(b"\0" * 1000)
     report = check(broken)
     assert "enclosure length is" in whats(report)
-    assert "fix: republish it: `reelcast publish review.html`" in whats(report)
+    assert f"fix: republish it: `reelcast publish {published_review(broken)}`" in whats(report)
 
 
 def test_a_wrong_duration_is_found(broken: PublishedShow) -> None:
@@ -122,10 +131,34 @@ def test_missing_required_tags_are_found(broken: PublishedShow) -> None:
     assert "has no enclosure" in text
 
 
-def test_a_feed_built_for_another_base_url_is_found(broken: PublishedShow) -> None:
-    text = whats(check(broken, base_url="http://192.0.2.7:8000/"))
-    assert "but base_url makes it http://192.0.2.7:8000/feed/feed.xml" in text
-    assert "fix: run `reelcast feed`" in text
+def test_a_feed_built_for_another_base_url_is_one_problem(broken: PublishedShow) -> None:
+    report = check(broken, base_url="http://192.0.2.7:8000/")
+    (problem,) = report.problems  # not one more for the cover, the enclosure and each side file
+    assert problem.what == f"the feed was built for base URL {broken.base_url}, but base_url is http://192.0.2.7:8000/"
+    assert problem.fix.startswith("set base_url in [show] of reelcast.toml (or pass --base-url to `reelcast feed`")
+
+
+def test_after_feed_with_a_base_url_the_fix_does_not_undo_it(broken: PublishedShow) -> None:
+    done = run_reelcast(broken.root, "feed", "--base-url", "http://192.0.2.7:8000/")
+    assert done.returncode == 0, done.stderr
+    done = run_reelcast(broken.root, "check")
+    assert done.returncode == 1
+    assert "fix: set base_url in [show] of reelcast.toml" in done.stdout
+    assert "run `reelcast feed` to rewrite" not in done.stdout  # that would rebuild for the old address
+    assert done.stdout.rstrip().endswith("1 problem in 1 episode(s) and the feed")
+    assert run_reelcast(broken.root, "check", "--base-url", "http://192.0.2.7:8000/").returncode == 0
+
+
+def test_a_bad_language_is_reported_once(broken: PublishedShow) -> None:
+    report = check(broken, language="english")
+    assert [p.where for p in report.problems] == ["reelcast.toml"]
+    assert "language = 'english' is not a language code" in report.problems[0].what
+
+
+def test_a_feed_in_another_language_than_the_settings_is_out_of_date(broken: PublishedShow) -> None:
+    (problem,) = check(broken, language="fr").problems
+    assert problem.what == "the feed's language is 'en', but [show] language is 'fr'"
+    assert problem.fix.startswith("run `reelcast feed`")
 
 
 def test_no_feed_at_all(tmp_path: Path) -> None:
@@ -138,7 +171,7 @@ def test_the_cli_exits_non_zero_and_prints_each_fix(broken: PublishedShow) -> No
     (broken.root / "episodes" / f"{broken.mp3.stem}.srt").unlink()
     done = run_reelcast(broken.root, "check")
     assert done.returncode == 1
-    assert "does not exist\n  fix: republish it: `reelcast publish review.html`" in done.stdout
+    assert f"does not exist\n  fix: republish it: `reelcast publish {published_review(broken)}`" in done.stdout
     assert done.stdout.rstrip().endswith("1 problem in 1 episode(s) and the feed")
 
 

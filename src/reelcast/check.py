@@ -7,6 +7,7 @@ nothing here raises for a broken feed, since reporting that is the point.
 
 from __future__ import annotations
 
+import dataclasses
 import email.utils
 import re
 import uuid
@@ -21,7 +22,7 @@ from mutagen.id3 import ID3, ID3NoHeaderError
 from mutagen.mp3 import MP3
 from PIL import Image, UnidentifiedImageError
 
-from reelcast.artwork import COVER_SIZE
+from reelcast.artwork import COVER_SIZE, MAX_COVER_SIZE
 from reelcast.catalog import Catalog
 from reelcast.config import Settings
 from reelcast.errors import ReelcastError
@@ -32,7 +33,6 @@ from reelcast.sidefiles import SRT_TYPE, VTT_TYPE, parse_chapters_json, parse_sr
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 NS = {"itunes": ITUNES_NS, "podcast": PODCAST_NS, "atom": ATOM_NS}
-MAX_COVER_SIZE = 3000
 DURATION_TOLERANCE_S = 1.0  # itunes:duration is whole seconds
 LOUDNESS_TOLERANCE_LU = 1.0
 CUE_OVERRUN_MS = 500  # the issue's bound on transcript timing
@@ -40,6 +40,9 @@ _EPISODE_TYPES = ("full", "trailer", "bonus")
 _DURATION = re.compile(r"^(?:(\d+):)?(?:(\d+):)?(\d+)$")
 
 _REBUILD = "run `reelcast feed` to rewrite the feed from the catalog"
+# Not _REBUILD: after `reelcast feed --base-url X`, rebuilding from reelcast.toml would undo X.
+_BASE_URL_FIX = ("set base_url in [show] of reelcast.toml (or pass --base-url to `reelcast feed`/`reelcast serve`, "
+                 "and the same --base-url to `reelcast check`)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +84,8 @@ def check_show(settings: Settings, measure: Measure = measure_loudness) -> Repor
 
     catalog = _catalog_episodes(settings)
     items = channel.findall("item")
-    problems = [*_check_channel(settings, channel), *_check_guids(items, catalog)]
+    settings, problems = _check_base_url(settings, channel)
+    problems += [*_check_channel(settings, channel), *_check_guids(items, catalog)]
     for item in items:
         problems.extend(_check_item(settings, item, catalog, measure))
     return Report(tuple(problems), len(items))
@@ -105,6 +109,27 @@ def _text(element: etree._Element, path: str) -> str:
 # The channel ---------------------------------------------------------------------------------------
 
 
+def _check_base_url(settings: Settings, channel: etree._Element) -> tuple[Settings, list[Problem]]:
+    """`settings` with the base URL the feed was built for, and a problem when that is not base_url.
+
+    One problem for a feed built for another address, not one more for every URL in it: the files
+    are then checked as that address serves them.
+    """
+    self_link = channel.find("atom:link[@rel='self']", NS)
+    href = self_link.get("href", "") if self_link is not None else ""
+    expected = feed_url(settings)
+    if href == expected:
+        return settings, []
+    suffix = f"feed/{FEED_FILE}"
+    if not href.endswith(f"/{suffix}"):
+        return settings, [Problem("feed/feed.xml", f"the feed says it lives at {href or 'nothing'}, "
+                                  f"but base_url makes it {expected}", _REBUILD)]
+    built_for = dataclasses.replace(settings.show, base_url=href[: -len(suffix)])
+    problem = Problem("feed/feed.xml", f"the feed was built for base URL {built_for.base_url}, but base_url is "
+                      f"{settings.show.base_url}", _BASE_URL_FIX)
+    return dataclasses.replace(settings, show=built_for), [problem]
+
+
 def _check_channel(settings: Settings, channel: etree._Element) -> Iterator[Problem]:
     where = "feed/feed.xml"
     toml_fix = "set it under [show] in reelcast.toml, then run `reelcast feed`"
@@ -120,9 +145,12 @@ def _check_channel(settings: Settings, channel: etree._Element) -> Iterator[Prob
         validate_show(settings.show)
     except ReelcastError as exc:
         yield Problem("reelcast.toml", str(exc), "fix [show] in reelcast.toml, then run `reelcast feed`")
-    if not re.match(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$", _text(channel, "language")):
-        yield Problem(where, f"language {_text(channel, 'language')!r} is not a language code",
-                      'set [show] language = "en" (or your language\'s code), then run `reelcast feed`')
+    else:
+        # Settings that pass validate_show build a valid language, so a feed without it is out of date.
+        language = _text(channel, "language")
+        if language.lower() != settings.show.language.lower():
+            yield Problem(where, f"the feed's language is {language!r}, but [show] language is "
+                          f"{settings.show.language!r}", _REBUILD)
     if not _text(channel, "itunes:owner/itunes:email") or not _text(channel, "itunes:owner/itunes:name"):
         yield Problem(where, "itunes:owner needs a name and an email", "set [show] owner_name and owner_email, then "
                       "run `reelcast feed`")
@@ -136,12 +164,6 @@ def _check_channel(settings: Settings, channel: etree._Element) -> Iterator[Prob
     if channel.find("podcast:locked", NS) is None:
         yield Problem(where, "podcast:locked is missing", _REBUILD)
 
-    self_link = channel.find("atom:link[@rel='self']", NS)
-    expected = feed_url(settings)
-    if self_link is None or self_link.get("href") != expected:
-        found = self_link.get("href") if self_link is not None else "nothing"
-        yield Problem(where, f"the feed says it lives at {found}, but base_url makes it {expected}", _REBUILD)
-
     image = channel.find("itunes:image", NS)
     if image is None or not image.get("href"):
         yield Problem(where, "the show has no itunes:image", _REBUILD)
@@ -151,8 +173,8 @@ def _check_channel(settings: Settings, channel: etree._Element) -> Iterator[Prob
 
 def _check_artwork(settings: Settings, url: str) -> Iterator[Problem]:
     path = local_file(settings, url, "feed")
-    fix = ("give [show] image a square JPEG or PNG of 1400 to 3000 px (or remove it for a generated cover), "
-           "then run `reelcast feed`")
+    fix = (f"give [show] image a square JPEG or PNG of {COVER_SIZE} to {MAX_COVER_SIZE} px "
+           "(or remove it for a generated cover), then run `reelcast feed`")
     if path is None:
         yield Problem("feed/feed.xml", f"the cover {url} is not under {settings.show.base_url}feed/", _REBUILD)
         return
@@ -169,7 +191,8 @@ def _check_artwork(settings: Settings, url: str) -> Iterator[Problem]:
     if fmt not in ("JPEG", "PNG"):
         yield Problem(where, f"the cover is {fmt}; Apple takes JPEG or PNG", fix)
     if width != height or not COVER_SIZE <= width <= MAX_COVER_SIZE:
-        yield Problem(where, f"the cover is {width}x{height}; Apple wants a square of 1400 to 3000 px", fix)
+        yield Problem(where, f"the cover is {width}x{height}; Apple wants a square of {COVER_SIZE} to "
+                      f"{MAX_COVER_SIZE} px", fix)
     if mode not in ("RGB", "L", "P"):
         yield Problem(where, f"the cover is in {mode} colour; Apple wants RGB", fix)
 
