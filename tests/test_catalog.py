@@ -89,3 +89,17 @@ def test_a_file_that_is_not_a_catalog_says_what_to_do(tmp_path: Path) -> None:
     path.write_bytes(b"not sqlite at all" * 100)
     with pytest.raises(CatalogError, match="move it away"), Catalog.open(path):
         pass
+
+
+def _open_new(path: str) -> None:
+    with Catalog.open(Path(path)):
+        pass
+
+
+def test_processes_opening_a_new_catalog_at_once_create_it_once(tmp_path: Path) -> None:
+    import multiprocessing
+
+    path = str(tmp_path / "reelcast.db")
+    with multiprocessing.get_context("fork").Pool(4) as pool:
+        pool.map(_open_new, [path] * 8)  # raises here if one of them found the tables half made
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)

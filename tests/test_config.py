@@ -60,6 +60,7 @@ def test_file_then_flags_override_defaults(tmp_path: Path) -> None:
         ("[speech]\nworkers = -3", "workers = -3 is out of range"),
         ("[show]\ntitle = ''", "title is empty"),
         ("[show]\nlink = 'javascript:alert(1)'", "link = 'javascript:alert\\(1\\)' must be an absolute http"),
+        ("[show]\nbase_url = 'http://'", "base_url = 'http://' must be an absolute http"),
         ("[audio]\nbitrate_kbps = 97", "not an MP3 bitrate"),
         ("[speech]\nrate = 5", "out of range"),
         ("[show]\nbase_url = 'example.com'", "absolute http"),

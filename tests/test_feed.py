@@ -109,8 +109,7 @@ def test_a_long_summary_is_trimmed_but_the_link_stays() -> None:
 
 def test_podcast_guid_stays_when_base_url_changes(tmp_path: Path) -> None:
     first = load_settings(tmp_path)
-    with Catalog.open(first.catalog_path):
-        pass  # a show with a catalog and no episodes yet
+    _published(first)
     pipeline.rebuild_feed(first)
     moved = load_settings(tmp_path, {"show": {"base_url": "http://192.0.2.7:8000/"}})
     pipeline.rebuild_feed(moved)
@@ -123,8 +122,16 @@ def test_podcast_guid_stays_when_base_url_changes(tmp_path: Path) -> None:
         assert catalog.show_guid("ignored") == show_guid(feed_url(first))
 
 
+def _published(settings: Settings) -> None:
+    """A show with one episode in its catalog, and its (dummy) audio in place."""
+    episode = sample_episode()
+    with Catalog.open(settings.catalog_path) as catalog, catalog.writing():
+        catalog.put(episode)
+    settings.episodes_dir.mkdir(parents=True, exist_ok=True)
+    (settings.episodes_dir / episode.audio_file).write_bytes(b"\xff\xfb" * 100)
+
+
 def test_rebuilding_the_feed_writes_the_listening_page(show: Settings) -> None:
-    with Catalog.open(show.catalog_path):
-        pass  # a show with a catalog and no episodes yet
+    _published(show)
     pipeline.rebuild_feed(show)
     assert (show.feed_dir / "index.html").read_text(encoding="utf-8").startswith("<!doctype html>")

@@ -7,7 +7,7 @@ import pytest
 from reelcast import pipeline
 from reelcast.catalog import Catalog
 from reelcast.config import Settings
-from reelcast.errors import FeedError
+from reelcast.errors import CatalogError, FeedError
 
 from .conftest import EXAMPLE, ToneEngine
 
@@ -73,3 +73,16 @@ def test_two_local_reviews_with_one_title_are_two_episodes(show: Settings, tone_
     with Catalog.open(show.catalog_path) as catalog:
         assert {e.guid for e in catalog.episodes()} == {first.guid, second.guid}
     assert len(list(show.episodes_dir.glob("*.mp3"))) == 2
+
+
+def test_a_failed_first_publish_leaves_no_show_behind(show: Settings, tone_engine: ToneEngine, monkeypatch) -> None:  # noqa: ANN001
+    def broken(*_args, **_kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise FeedError("the feed is incomplete")
+
+    monkeypatch.setattr(pipeline, "build_feed", broken)
+    with pytest.raises(FeedError):
+        pipeline.publish(str(EXAMPLE), show, tone_engine)
+    monkeypatch.undo()
+    # the catalog was made in the transaction that rolled back: `reelcast feed` still finds no show
+    with pytest.raises(CatalogError, match="nothing has been published"):
+        pipeline.rebuild_feed(show)

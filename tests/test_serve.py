@@ -216,6 +216,20 @@ def test_port_0_binds_a_free_port_and_says_which() -> None:
         assert port != 0 and url_for(sock) == f"http://127.0.0.1:{port}/"
 
 
+def test_a_name_with_both_families_listens_on_ipv4(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = socket.getaddrinfo
+
+    def ipv6_first(host, port, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        if host != "localhost":
+            return real(host, port, *args, **kwargs)
+        v4 = real("127.0.0.1", port, *args, **kwargs)
+        return [(socket.AF_INET6, socket.SOCK_STREAM, 6, "", ("::1", port, 0, 0)), *v4]
+
+    monkeypatch.setattr(socket, "getaddrinfo", ipv6_first)
+    with bind("localhost", 0) as sock:  # feeds say 127.0.0.1 by default: that is where apps will come
+        assert sock.family == socket.AF_INET and sock.getsockname()[0] == "127.0.0.1"
+
+
 def published_stub(root: Path) -> None:
     """Enough for `reelcast serve` to get as far as listening."""
     (root / "feed").mkdir()
@@ -231,6 +245,17 @@ def test_the_cli_says_only_the_error_when_the_port_is_taken(show: Settings) -> N
     assert done.returncode == 1
     (line,) = done.stderr.splitlines()
     assert line.startswith("reelcast: error: cannot listen on 127.0.0.1:") and "pick another with --port" in line
+
+
+def test_a_busy_port_leaves_the_feed_as_it_was(show: Settings) -> None:
+    published_stub(show.root)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        done = run_reelcast(show.root, "serve", "--port", port, "--base-url", "http://192.0.2.7:8000/", timeout=60)
+    assert done.returncode == 1
+    assert (show.root / "feed" / "feed.xml").read_text(encoding="utf-8") == "<rss/>"
 
 
 def test_the_cli_says_only_the_error_for_a_host_that_does_not_resolve(show: Settings) -> None:

@@ -138,14 +138,19 @@ def _columns(episode: Episode) -> dict[str, object]:
 
 
 def _migrate(db: sqlite3.Connection) -> None:
-    version = db.execute("PRAGMA user_version").fetchone()[0]
-    if version > len(MIGRATIONS):
-        raise sqlite3.DatabaseError(f"schema version {version} is newer than this reelcast knows")
-    for number, statement in enumerate(MIGRATIONS[version:], start=version + 1):
+    """Bring the file up to the newest schema, one migration per transaction. The version is read
+    under the write lock, so two processes opening a new catalog at once don't both create it."""
+    while True:
         db.execute("BEGIN IMMEDIATE")
         try:
-            db.execute(statement)
-            db.execute(f"PRAGMA user_version = {number}")
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version > len(MIGRATIONS):
+                raise sqlite3.DatabaseError(f"schema version {version} is newer than this reelcast knows")
+            if version == len(MIGRATIONS):
+                db.rollback()
+                return
+            db.execute(MIGRATIONS[version])
+            db.execute(f"PRAGMA user_version = {version + 1}")
         except BaseException:
             db.rollback()
             raise

@@ -230,11 +230,15 @@ def check_command(ctx: click.Context, base_url: str | None) -> None:
 def serve_command(ctx: click.Context, host: str, port: int, base_url: str | None) -> None:
     """Serve feed/ and episodes/ over HTTP, and the listening page at /, until Ctrl-C."""
     settings = _settings(ctx, show={"base_url": base_url})
-    if base_url:
-        rebuild_feed(settings)
-    elif not (settings.feed_dir / "feed.xml").is_file():
+    if not base_url and not (settings.feed_dir / "feed.xml").is_file():
         raise ServeError(f"nothing is published in {settings.root.resolve()}; run `reelcast publish PAGE` first")
-    sock = bind(host, port)  # before saying anything, so a bad host or a busy port is the only line
+    sock = bind(host, port)  # before changing or saying anything: a bad host or a busy port is the only line
+    if base_url:
+        try:
+            rebuild_feed(settings)
+        except BaseException:
+            sock.close()
+            raise
     for warning in address_warnings(host, sock.getsockname()[1], settings.show.base_url):
         click.echo(f"reelcast: warning: {warning}", err=True)
     click.echo(f"serving {settings.root.resolve()} on {url_for(sock)} (Ctrl-C to stop)\n"

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from reelcast.errors import ConfigError
 
@@ -128,6 +129,12 @@ def load_settings(root: Path, overrides: dict[str, dict[str, Any]] | None = None
 
     parts = {name: _build(cls, data.get(name, {}), name, where) for name, cls in _SECTIONS.items()}
     show = parts["show"]
+    for key in ("base_url", "link"):
+        url = getattr(show, key)
+        if url is not None and (urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname):
+            raise ConfigError(
+                f"{where('show', key)} = {url!r} must be an absolute http(s) URL, like http://192.168.1.20:8000/"
+            )
     if not show.base_url.endswith("/"):
         # urljoin would drop the last path segment: http://host/podcast + feed/ -> http://host/feed/
         parts["show"] = dataclasses.replace(show, base_url=show.base_url + "/")
@@ -205,10 +212,6 @@ def _validate(settings: Settings, where: Where) -> None:
                 f"{where('script', name)}: unknown field {{{sorted(unknown)[0]}}}; "
                 f"use {', '.join('{' + f + '}' for f in TEMPLATE_FIELDS)}"
             )
-    for key in ("base_url", "link"):
-        url = getattr(show, key)
-        if url is not None and not url.startswith(("http://", "https://")):
-            raise ConfigError(f"{where('show', key)} = {url!r} must be an absolute http(s) URL")
     for key in ("title", "description", "author", "owner_name", "owner_email"):
         if not getattr(show, key).strip():
             raise ConfigError(f"{where('show', key)} is empty; podcast apps need it")

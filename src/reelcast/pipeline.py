@@ -86,8 +86,9 @@ def publish(
 
     settings.episodes_dir.mkdir(parents=True, exist_ok=True)
     settings.feed_dir.mkdir(parents=True, exist_ok=True)
-    with Catalog.open(settings.catalog_path):
-        pass  # a broken catalog is found now, not after minutes of speech
+    if settings.catalog_path.exists():
+        with Catalog.open(settings.catalog_path):
+            pass  # a broken catalog is found now, not after minutes of speech
     with tempfile.TemporaryDirectory(dir=settings.episodes_dir, prefix=".work-") as tmp:
         work = Path(tmp)
         total = sum(len(s.paragraphs) for s in script.sections)
@@ -138,27 +139,32 @@ def publish(
 def rebuild_feed(settings: Settings) -> Path:
     """Rewrite feed/feed.xml and the listening page from the catalog (after changing show settings, say)."""
     require_show(settings)
-    with Catalog.open(settings.catalog_path) as catalog:
-        episodes = catalog.episodes()
-        guid = catalog.show_guid(show_guid(feed_url(settings)))
-    for episode in episodes:
-        if not (settings.episodes_dir / episode.audio_file).is_file():
-            raise FeedError(
-                f"episodes/{episode.audio_file} is missing, so the feed would point at nothing; "
-                f"put it back or publish the review again: reelcast publish {episode.source}"
-            )
     cover = ensure_cover(settings.show.title, _configured_cover(settings), settings.feed_dir / f"{COVER_STEM}.png")
     out = settings.feed_dir / FEED_FILE
-    write_atomically(out, build_feed(settings, episodes, cover.name, guid))
-    write_page(settings, episodes, cover.name)
+    # Under the write lock, like a publish: one finishing meanwhile must not be written over.
+    with Catalog.open(settings.catalog_path) as catalog, catalog.writing():
+        episodes = catalog.episodes()
+        for episode in episodes:
+            if not (settings.episodes_dir / episode.audio_file).is_file():
+                raise FeedError(
+                    f"episodes/{episode.audio_file} is missing, so the feed would point at nothing; "
+                    f"put it back or publish the review again: reelcast publish {episode.source}"
+                )
+        feed_xml = build_feed(settings, episodes, cover.name, catalog.show_guid(show_guid(feed_url(settings))))
+        write_atomically(out, feed_xml)
+        write_page(settings, episodes, cover.name)
     return out
 
 
 def require_show(settings: Settings) -> None:
     """Commands that work on what was published need a show folder that has published something."""
-    if not settings.catalog_path.is_file():
+    published = False
+    if settings.catalog_path.is_file():
+        with Catalog.open(settings.catalog_path) as catalog:
+            published = bool(catalog.episodes())
+    if not published:
         raise CatalogError(
-            f"nothing has been published in {settings.root.resolve()} (no {settings.catalog_path.name}); "
+            f"nothing has been published in {settings.root.resolve()}; "
             "publish a review first, or point --root at the show folder"
         )
 

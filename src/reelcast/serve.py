@@ -164,9 +164,9 @@ def address_warnings(host: str, port: int, base_url: str) -> list[str]:
 def bind(host: str, port: int) -> socket.socket:
     """A listening socket, bound before anything is announced, so a bad host or a busy port is one clear error."""
     try:
-        family, kind, proto, _, address = socket.getaddrinfo(
-            host.strip("[]"), port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
-        )[0]
+        found = socket.getaddrinfo(host.strip("[]"), port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+        # 'localhost' may list ::1 first; feeds say 127.0.0.1 by default, so a name means IPv4 when it can
+        family, kind, proto, _, address = min(found, key=lambda info: info[0] != socket.AF_INET)
     except (socket.gaierror, UnicodeError) as exc:
         reason = getattr(exc, "strerror", None) or exc
         raise ServeError(f"cannot listen on {host}: no such address ({reason}); {_OTHER_MACHINE}") from exc
