@@ -319,3 +319,11 @@ def test_a_broken_reply_is_one_clear_line(raw_server: Callable[[bytes], str], re
 def test_a_complete_reply_from_the_raw_server_is_read(raw_server: Callable[[bytes], str]) -> None:
     reply = HEAD_200 + f"Content-Length: {len(LONG_PAGE)}\r\n\r\n".encode() + LONG_PAGE
     assert read_page(f"{raw_server(reply)}/review").content == LONG_PAGE
+
+
+@pytest.mark.parametrize("url", ["http://exa mple.com/review", "http://127.0.0.1:1/review\r\n"])
+def test_a_mangled_address_is_one_line_naming_it(url: str) -> None:
+    with pytest.raises(FetchError) as err:
+        read_page(url)
+    assert "\n" not in str(err.value) and "\r" not in str(err.value)
+    assert "web server" not in str(err.value)  # nothing was sent, so no server is blamed

@@ -56,7 +56,8 @@ def read_page(source: str, *, stdin: BinaryIO | None = None, limits: FetchLimits
     if source == "-":
         page = _read_stdin(stdin if stdin is not None else sys.stdin.buffer, limits)
     elif source.lower().startswith(("http://", "https://")):
-        page = _read_url(source, limits)
+        # a pasted address can carry a line break; it must not carry it into a one-line message
+        page = _read_url(source.strip(), limits)
     else:
         page = _read_file(source, limits)
     _check_looks_like_html(page)
@@ -188,6 +189,8 @@ def _ascii_url(url: str) -> str:
         raise FetchError(f"{url} is not a valid web address ({exc}); check it") from exc
     if not host:
         raise FetchError(f"{url} names no host; give a full address such as https://example.com/review")
+    if any(c.isspace() or not c.isprintable() for c in host):
+        raise FetchError(f"{url!r} has spaces or control characters in its host name; check the address")
     if not host.isascii():
         try:
             host = host.encode("idna").decode("ascii")
