@@ -25,7 +25,7 @@ from reelcast.catalog import Catalog
 from reelcast.config import Settings
 from reelcast.errors import CatalogError, ConfigError, FeedError
 from reelcast.extract import extract
-from reelcast.feed import FEED_FILE, build_feed, feed_url, show_guid, validate_show, write_atomically
+from reelcast.feed import FEED_FILE, build_feed, feed_url, show_guid, validate_show, write_atomically, write_feed
 from reelcast.fetch import read_page
 from reelcast.models import Article, Episode, EpisodeAudio, RawPage, Script
 from reelcast.page import PAGE_FILE, read_transcript, render_page, write_page
@@ -140,7 +140,6 @@ def rebuild_feed(settings: Settings) -> Path:
     """Rewrite feed/feed.xml and the listening page from the catalog (after changing show settings, say)."""
     require_show(settings)
     cover = ensure_cover(settings.show.title, _configured_cover(settings), settings.feed_dir / f"{COVER_STEM}.png")
-    out = settings.feed_dir / FEED_FILE
     # Under the write lock, like a publish: one finishing meanwhile must not be written over.
     with Catalog.open(settings.catalog_path) as catalog, catalog.writing():
         episodes = catalog.episodes()
@@ -150,8 +149,7 @@ def rebuild_feed(settings: Settings) -> Path:
                     f"episodes/{episode.audio_file} is missing, so the feed would point at nothing; "
                     f"put it back or publish the review again: reelcast publish {episode.source}"
                 )
-        feed_xml = build_feed(settings, episodes, cover.name, catalog.show_guid(show_guid(feed_url(settings))))
-        write_atomically(out, feed_xml)
+        out = write_feed(settings, episodes, cover.name, catalog.show_guid(show_guid(feed_url(settings))))
         write_page(settings, episodes, cover.name)
     return out
 
