@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import dataclasses
 import email.utils
+import http.client
 import re
+import tempfile
+import urllib.error
+import urllib.request
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urljoin
@@ -27,8 +31,10 @@ from reelcast.catalog import Catalog
 from reelcast.config import Settings
 from reelcast.errors import ReelcastError
 from reelcast.feed import FEED_FILE, ITUNES_NS, MAX_DESCRIPTION_BYTES, PODCAST_NS, feed_url, validate_show
+from reelcast.fetch import USER_AGENT
 from reelcast.ffmpeg import Loudness, measure_loudness
 from reelcast.models import Episode
+from reelcast.page import PAGE_FILE
 from reelcast.sidefiles import SRT_TYPE, VTT_TYPE, parse_chapters_json, parse_srt, parse_webvtt
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -68,8 +74,9 @@ class Report:
 Measure = Callable[[Path], Loudness]
 
 
-def check_show(settings: Settings, measure: Measure = measure_loudness) -> Report:
-    """Every problem found in the show at `settings.root`; `measure` meters an MP3's loudness."""
+def check_show(settings: Settings, measure: Measure = measure_loudness, catalog_path: Path | None = None) -> Report:
+    """Every problem found in the show at `settings.root`; `measure` meters an MP3's loudness.
+    `catalog_path` is the show's catalog when `settings.root` holds a copy of its files (check_remote)."""
     path = settings.feed_dir / FEED_FILE
     if not path.is_file():
         fix = "publish a review with `reelcast publish PAGE` (or `reelcast feed` if episodes are in the catalog)"
@@ -82,7 +89,7 @@ def check_show(settings: Settings, measure: Measure = measure_loudness) -> Repor
     if channel is None:
         return Report((Problem("feed/feed.xml", "has no <channel>; it is not an RSS feed", _REBUILD),), 0)
 
-    catalog = _catalog_episodes(settings)
+    catalog = _catalog_episodes(catalog_path or settings.catalog_path)
     items = channel.findall("item")
     settings, problems = _check_base_url(settings, channel)
     problems += [*_check_channel(settings, channel), *_check_guids(items, catalog)]
@@ -91,11 +98,11 @@ def check_show(settings: Settings, measure: Measure = measure_loudness) -> Repor
     return Report(tuple(problems), len(items))
 
 
-def _catalog_episodes(settings: Settings) -> dict[str, Episode]:
-    if not settings.catalog_path.exists():
+def _catalog_episodes(path: Path) -> dict[str, Episode]:
+    if not path.exists():
         return {}
     try:
-        with Catalog.open(settings.catalog_path) as catalog:
+        with Catalog.open(path) as catalog:
             return {e.guid: e for e in catalog.episodes()}
     except ReelcastError:
         return {}
@@ -388,3 +395,118 @@ def local_file(settings: Settings, url: str, folder: str) -> Path | None:
     if not name or "/" in name or "\\" in name or name.startswith("."):
         return None
     return settings.root / folder / name
+
+
+# The deployed show: `reelcast check --remote` -------------------------------------------------------
+
+_DEPLOY = "deploy the show again: `reelcast deploy DEST`"
+_RANGE = (100, 199)  # a few bytes inside any MP3, as a player asks when it seeks
+Get = Callable[[str, str | None], tuple[int, Mapping[str, str], bytes]]
+
+
+def check_remote(settings: Settings, measure: Measure = measure_loudness, get: Get | None = None) -> Report:
+    """Check the show as it is served at base_url: fetch the feed and every file it names, check them as
+    `check_show` checks local ones, and add what only a server can get wrong (files that cannot be
+    fetched, bytes served against the enclosure length, byte ranges, the audio's content type)."""
+    get = get or http_get
+    with tempfile.TemporaryDirectory(prefix="reelcast-remote-") as tmp:
+        mirror = dataclasses.replace(settings, root=Path(tmp))
+        problems, failed = _fetch_show(settings, mirror, get)
+        if not (mirror.feed_dir / FEED_FILE).is_file():
+            return Report(tuple(problems), 0)
+        local = check_show(mirror, measure, catalog_path=settings.catalog_path)
+    # A file that could not be had is one problem (how it failed), not one more that it "does not exist".
+    rest = [p for p in local.problems if not any(f"{name} does not exist" in p.what for name in failed)]
+    return Report((*problems, *rest), local.episodes)
+
+
+def http_get(url: str, byte_range: str | None = None) -> tuple[int, Mapping[str, str], bytes]:
+    """Status, headers and body of a GET; OSError (or http.client's) when the server cannot be had."""
+    headers = {"User-Agent": USER_AGENT, **({"Range": byte_range} if byte_range else {})}
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=30) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers, b""
+
+
+def _fetch_show(settings: Settings, mirror: Settings, get: Get) -> tuple[list[Problem], set[str]]:
+    """Download the deployed feed and its files into `mirror`'s folder; the problems met and the names
+    of the files that could not be had whole."""
+    url = feed_url(settings)
+    body, problem = _fetch(get, url, f"deploy the show (`reelcast deploy DEST`) and check that base_url "
+                           f"{settings.show.base_url} is where it is served")
+    if problem:
+        return [problem], set()
+    feed_path = mirror.feed_dir / FEED_FILE
+    feed_path.parent.mkdir(parents=True)
+    feed_path.write_bytes(body)
+    mirror.episodes_dir.mkdir()
+    try:
+        channel = etree.fromstring(body, etree.XMLParser(resolve_entities=False, no_network=True)).find("channel")
+    except etree.XMLSyntaxError:
+        return [], set()  # check_show says what is wrong with it
+    problems: list[Problem] = []
+    failed: set[str] = set()
+    for file_url, length in _named_files(channel):
+        path = local_file(mirror, file_url, "episodes") or local_file(mirror, file_url, "feed")
+        if path is None:
+            continue  # check_show reports a URL outside base_url
+        data, problem = _fetch(get, file_url, _DEPLOY)
+        if problem is None and length is not None and len(data) != length:
+            problem = Problem(file_url, f"serves {len(data)} bytes but the feed's enclosure length is {length}",
+                              _DEPLOY)
+        if problem is None and length is not None:
+            problem = _check_serving(get, file_url, data)
+        if problem:
+            problems.append(problem)
+            failed.add(path.name)
+            continue
+        path.write_bytes(data)
+    page = urljoin(settings.show.base_url, f"feed/{PAGE_FILE}")
+    _, problem = _fetch(get, page, _DEPLOY)
+    return problems + ([problem] if problem else []), failed
+
+
+def _named_files(channel: etree._Element | None) -> Iterator[tuple[str, int | None]]:
+    """Every file URL the feed names; enclosures with the length the feed gives them."""
+    if channel is None:
+        return
+    for item in channel.findall("item"):
+        for enclosure in item.findall("enclosure"):
+            length = enclosure.get("length", "")
+            yield enclosure.get("url", ""), int(length) if length.isdigit() else None
+        for element in (*item.findall("podcast:chapters", NS), *item.findall("podcast:transcript", NS)):
+            yield element.get("url", ""), None
+    image = channel.find("itunes:image", NS)
+    if image is not None:
+        yield image.get("href", ""), None
+
+
+def _fetch(get: Get, url: str, fix: str) -> tuple[bytes, Problem | None]:
+    try:
+        status, _, body = get(url, None)
+    except (OSError, http.client.HTTPException) as exc:
+        reason = getattr(exc, "reason", None) or exc
+        return b"", Problem(url, f"cannot be fetched ({reason})", fix)
+    if status != 200:
+        return b"", Problem(url, f"answers HTTP {status}, not 200", fix)
+    return body, None
+
+
+def _check_serving(get: Get, url: str, data: bytes) -> Problem | None:
+    """The audio as players need it served: seekable by byte ranges, with an audio content type."""
+    first, last = _RANGE
+    try:
+        status, headers, body = get(url, f"bytes={first}-{last}")
+    except (OSError, http.client.HTTPException) as exc:
+        return Problem(url, f"a byte range cannot be fetched ({exc})", _DEPLOY)
+    host_fix = "serve the show from a host that answers byte ranges (static hosts and S3 do)"
+    if status != 206 or body != data[first:last + 1]:
+        return Problem(url, f"answers a byte range with HTTP {status}, not 206 and those bytes: players "
+                       "cannot seek", host_fix)
+    kind = headers.get("Content-Type", "")
+    if not kind.startswith("audio/"):
+        return Problem(url, f"is served as {kind or 'no content type'}, not audio/mpeg",
+                       "have the host serve .mp3 as audio/mpeg (reelcast deploy sets it on S3)")
+    return None

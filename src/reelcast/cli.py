@@ -14,9 +14,9 @@ from typing import Any
 import click
 
 from reelcast import __version__
-from reelcast.check import check_show
+from reelcast.check import check_remote, check_show
 from reelcast.config import Settings, load_settings
-from reelcast.errors import ReelcastError, ServeError
+from reelcast.errors import ConfigError, ReelcastError, ServeError
 from reelcast.extract import article_as_dict, article_as_text
 from reelcast.feed import feed_url
 from reelcast.pipeline import ProgressEvent, load_lexicon, prepare_script, publish, read_article, rebuild_feed
@@ -206,11 +206,13 @@ def say_command(ctx: click.Context, text: str, out: Path, engine: str | None, vo
 
 @main.command("check")
 @click.option("--base-url", help="The base URL the feed should have been built for.")
+@click.option("--remote", is_flag=True, help="Check the show as served at base_url (after `reelcast deploy`).")
 @click.pass_context
 @_reported
-def check_command(ctx: click.Context, base_url: str | None) -> None:
+def check_command(ctx: click.Context, base_url: str | None, remote: bool) -> None:
     """Lint the published feed and files: tags, lengths, durations, loudness, chapters, transcripts, artwork."""
-    report = check_show(_settings(ctx, show={"base_url": base_url}))
+    settings = _settings(ctx, show={"base_url": base_url})
+    report = check_remote(settings) if remote else check_show(settings)
     for problem in report.problems:
         click.echo(str(problem))
     if report.problems:
@@ -218,6 +220,27 @@ def check_command(ctx: click.Context, base_url: str | None) -> None:
         click.echo(f"{count} problem{'s' if count > 1 else ''} in {report.episodes} episode(s) and the feed")
         raise click.exceptions.Exit(1)
     click.echo(f"no problems: the feed and {report.episodes} episode(s) checked")
+
+
+@main.command("deploy")
+@click.argument("dest", required=False)
+@click.option("--s3-endpoint", help="An S3-compatible store's address, e.g. https://s3.eu-central-003.backblazeb2.com")
+@click.option("--sftp-key", help="The private key to log in with (default: ssh-agent and ~/.ssh).")
+@click.pass_context
+@_reported
+def deploy_command(ctx: click.Context, dest: str | None, s3_endpoint: str | None, sftp_key: str | None) -> None:
+    """Copy the show to DEST (a folder, sftp://user@host/path or s3://bucket/prefix); only what changed goes."""
+    from reelcast.deploy import deploy, open_destination  # paramiko and s3fs load only when deploying
+
+    settings = _settings(ctx, deploy={"s3_endpoint": s3_endpoint, "sftp_key": sftp_key})
+    dest = dest or settings.deploy.dest
+    if not dest:
+        raise ConfigError("say where to deploy: `reelcast deploy DEST`, or dest in [deploy] of reelcast.toml")
+    with open_destination(dest, settings) as destination:
+        result = deploy(settings, destination, lambda action, path: click.echo(f"  {action} {path}", err=True))
+    click.echo(f"deployed to {destination.name}: {len(result.uploaded)} uploaded "
+               f"({result.bytes_uploaded / 1e6:.1f} MB), {len(result.unchanged)} unchanged, "
+               f"{len(result.deleted)} deleted\n  feed: {feed_url(settings)}")
 
 
 @main.command("serve")

@@ -71,12 +71,23 @@ class AudioSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class DeploySettings:
+    # Where `reelcast deploy` copies the show: a folder, sftp://user@host[:port]/path or s3://bucket/prefix.
+    dest: str | None = None
+    s3_endpoint: str | None = None  # any S3-compatible store; unset: AWS (credentials as boto finds them)
+    sftp_key: str | None = None  # a private key file; unset: ssh-agent and ~/.ssh/id_*
+    sftp_known_hosts: str | None = None  # host keys beside ~/.ssh/known_hosts; an unknown host is refused
+    timeout_s: float = 30.0
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     root: Path = Path(".")
     show: ShowSettings = field(default_factory=ShowSettings)
     script: ScriptSettings = field(default_factory=ScriptSettings)
     speech: SpeechSettings = field(default_factory=SpeechSettings)
     audio: AudioSettings = field(default_factory=AudioSettings)
+    deploy: DeploySettings = field(default_factory=DeploySettings)
 
     @property
     def episodes_dir(self) -> Path:
@@ -96,6 +107,7 @@ _SECTIONS = {
     "script": ScriptSettings,
     "speech": SpeechSettings,
     "audio": AudioSettings,
+    "deploy": DeploySettings,
 }
 
 
@@ -129,11 +141,11 @@ def load_settings(root: Path, overrides: dict[str, dict[str, Any]] | None = None
 
     parts = {name: _build(cls, data.get(name, {}), name, where) for name, cls in _SECTIONS.items()}
     show = parts["show"]
-    for key in ("base_url", "link"):
-        url = getattr(show, key)
+    for section, key in (("show", "base_url"), ("show", "link"), ("deploy", "s3_endpoint")):
+        url = getattr(parts[section], key)
         if url is not None and (urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname):
             raise ConfigError(
-                f"{where('show', key)} = {url!r} must be an absolute http(s) URL, like http://192.168.1.20:8000/"
+                f"{where(section, key)} = {url!r} must be an absolute http(s) URL, like http://192.168.1.20:8000/"
             )
     if not show.base_url.endswith("/"):
         # urljoin would drop the last path segment: http://host/podcast + feed/ -> http://host/feed/
@@ -182,6 +194,7 @@ _RANGES: tuple[tuple[str, str, float, float, str], ...] = (
     ("speech", "workers", 0, 64, "0 means one per core"),
     ("script", "min_words", 20, 2000, "words in a section"),
     ("script", "max_words", 40, 5000, "words in a section"),
+    ("deploy", "timeout_s", 1, 600, "seconds to wait for the destination"),
 )
 _BITRATES = (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)
 _SAMPLE_RATES = (22050, 24000, 32000, 44100, 48000)

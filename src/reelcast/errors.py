@@ -39,3 +39,7 @@ class FeedError(ReelcastError):
 
 class ServeError(ReelcastError):
     """The feed and episodes could not be served over HTTP."""
+
+
+class DeployError(ReelcastError):
+    """The show could not be copied to where listeners fetch it."""
