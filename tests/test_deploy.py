@@ -4,12 +4,15 @@ the deployed feed, and `reelcast check --remote` reads it back over HTTP."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import http.server
 import json
 import os
 import shutil
 import socket
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,6 +23,7 @@ from fsspec.implementations.local import LocalFileSystem
 
 from reelcast import pipeline
 from reelcast.catalog import Catalog
+from reelcast.check import check_remote
 from reelcast.config import load_settings
 from reelcast.deploy import MANIFEST, Destination, ShowFile, Stage, deploy, feed_references, parse_target, plan
 from reelcast.errors import ConfigError, DeployError
@@ -62,7 +66,9 @@ def test_the_plan_uploads_what_changed_media_first_and_the_feed_last() -> None:
     assert [f.path for f in steps.uploads] == ["episodes/a.mp3", "episodes/b.mp3"]
     assert {f.path for f in steps.unchanged} == {"feed/feed.xml", "feed/index.html", "feed/cover.png",
                                                   "episodes/a.vtt"}
-    assert steps.deletions == ("episodes/gone.mp3",)
+    assert steps.deletions == ("episodes/gone.mp3",) and steps.leftovers == ()
+    assert plan(files, old, {**present, "episodes/.a.mp3.0123abcd.part": 5}).leftovers == (
+        "episodes/.a.mp3.0123abcd.part",)
     assert set(steps.manifest) == {f.path for f in files}
 
     everything = plan(files, {}, {})
@@ -187,6 +193,8 @@ class RecordingFS(LocalFileSystem):
 
     def put_file(self, lpath, rpath, callback=None, **kwargs):  # noqa: ANN001, ANN201
         if self.fail_on and rpath.split("/")[-1].startswith(f".{self.fail_on}."):
+            data = Path(lpath).read_bytes()
+            Path(rpath).write_bytes(data[: len(data) // 2])  # half of it got there
             raise ConnectionResetError(104, "Connection reset by peer")
         self.ops.append(("put", rpath))
         return super().put_file(lpath, rpath, callback, **kwargs)
@@ -284,9 +292,12 @@ def test_a_deploy_cut_off_halfway_leaves_the_old_feed_served(two_episodes: Show,
     with pytest.raises(DeployError, match="Connection reset by peer.*; the feed there is still the previous one"):
         deploy(show.settings(), Destination(RecordingFS(fail_on=vtt), site.as_posix(), atomic_rename=True))
     assert (site / "feed" / "feed.xml").read_bytes() == old_feed
-    assert not [p for p in site.rglob(".*.part")]  # the temporary upload was cleaned up
+    assert not list(site.rglob("*.part"))  # the half-sent temporary file was removed
 
+    crashed = site / "episodes" / ".b.mp3.0123abcd.part"  # as a deploy that was killed leaves it
+    crashed.write_bytes(b"half")
     result = deploy(show.settings(), Destination(LocalFileSystem(), site.as_posix(), atomic_rename=True))
+    assert not crashed.exists()
     assert "feed/feed.xml" in result.uploaded
     assert tree(site)["feed/feed.xml"] == (show.root / "feed" / "feed.xml").read_bytes()
 
@@ -298,7 +309,8 @@ def test_the_cli_deploys_to_a_folder_and_says_what_went(two_episodes: Show, tmp_
     done = run_reelcast(show.root, "deploy")
     assert done.returncode == 0, done.stderr
     assert "11 uploaded" in done.stdout and "0 unchanged" in done.stdout
-    assert done.stderr.splitlines()[-1] == "  upload feed/feed.xml"
+    assert done.stderr.splitlines()[-2] == "  upload feed/feed.xml"
+    assert done.stderr.splitlines()[-1].startswith("reelcast: warning: the feed sends apps to http://127.0.0.1:8000/")
     again = run_reelcast(show.root, "deploy", str(tmp_path / "site"))
     assert "0 uploaded (0.0 MB), 11 unchanged, 0 deleted" in again.stdout
 
@@ -311,6 +323,54 @@ def test_nothing_to_deploy_or_nowhere_to_go_is_one_line(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert done.stderr == "reelcast: error: say where to deploy: `reelcast deploy DEST`, or dest in [deploy] of " \
                           "reelcast.toml\n"
+
+
+@pytest.fixture
+def static_server(tmp_path: Path) -> Iterator[tuple[Path, str]]:
+    """Python's http.server over a folder on 127.0.0.1: a static host that answers no byte ranges."""
+    site = tmp_path / "site"
+    site.mkdir()
+    handler = functools.partial(QuietHandler, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield site, f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args) -> None:  # noqa: A002, ANN001 - the base class's signature
+        pass
+
+
+@pytest.mark.slow
+def test_check_remote_reads_the_show_as_served(two_episodes: Show, static_server: tuple[Path, str],
+                                               tmp_path: Path) -> None:
+    site, base_url = static_server
+    show = copy(two_episodes, tmp_path)
+    (show.root / "reelcast.toml").write_text(f'[show]\nbase_url = "{base_url}"\n', encoding="utf-8")
+    settings = show.settings()
+
+    nothing = check_remote(settings)
+    assert [(p.where, p.what) for p in nothing.problems] == [(f"{base_url}feed/feed.xml",
+                                                             "answers HTTP 404, not 200")]
+    pipeline.rebuild_feed(settings)
+    deploy(settings, Destination(LocalFileSystem(), site.as_posix(), atomic_rename=True))
+    vtt = sorted(n for n in show.files(0) if n.endswith(".vtt"))[0]
+    (site / vtt).unlink()
+
+    report = check_remote(settings)
+    problems = [(p.where, p.what) for p in report.problems]
+    mp3s = sorted(f"{base_url}{n}" for n in show.files(0) | show.files(1) if n.endswith(".mp3"))
+    # http.server sends whole files only, so players could not seek; and the transcript is gone
+    assert sorted(problems) == sorted([
+        *((url, "answers a byte range with HTTP 200, not 206 and those bytes: players cannot seek") for url in mp3s),
+        (f"{base_url}{vtt}", "answers HTTP 404, not 200"),
+    ])
+    assert report.episodes == 2
 
 
 # OpenSSH --------------------------------------------------------------------------------------------

@@ -446,6 +446,13 @@ def _fetch_show(settings: Settings, mirror: Settings, get: Get) -> tuple[list[Pr
         channel = etree.fromstring(body, etree.XMLParser(resolve_entities=False, no_network=True)).find("channel")
     except etree.XMLSyntaxError:
         return [], set()  # check_show says what is wrong with it
+    # Files are fetched where the feed says and kept where check_show looks for them: under the base URL
+    # the feed was built for (it reports a feed built for another than base_url once, on its own).
+    self_link = channel.find("atom:link[@rel='self']", NS) if channel is not None else None
+    built_for = self_link.get("href", "") if self_link is not None else ""
+    if built_for.endswith(f"/feed/{FEED_FILE}"):
+        mirror = dataclasses.replace(mirror, show=dataclasses.replace(
+            mirror.show, base_url=built_for[: -len(f"feed/{FEED_FILE}")]))
     problems: list[Problem] = []
     failed: set[str] = set()
     for file_url, length in _named_files(channel):

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import click
 
@@ -20,7 +21,7 @@ from reelcast.errors import ConfigError, ReelcastError, ServeError
 from reelcast.extract import article_as_dict, article_as_text
 from reelcast.feed import feed_url
 from reelcast.pipeline import ProgressEvent, load_lexicon, prepare_script, publish, read_article, rebuild_feed
-from reelcast.serve import address_warnings, bind, serve, url_for
+from reelcast.serve import address_warnings, bind, is_loopback, serve, url_for
 from reelcast.speech import engine_names, make_engine
 from reelcast.speech.say import say
 
@@ -241,6 +242,10 @@ def deploy_command(ctx: click.Context, dest: str | None, s3_endpoint: str | None
     click.echo(f"deployed to {destination.name}: {len(result.uploaded)} uploaded "
                f"({result.bytes_uploaded / 1e6:.1f} MB), {len(result.unchanged)} unchanged, "
                f"{len(result.deleted)} deleted\n  feed: {feed_url(settings)}")
+    if is_loopback(urlsplit(settings.show.base_url).hostname or ""):
+        click.echo(f"reelcast: warning: the feed sends apps to {settings.show.base_url}, which only this machine "
+                   "can reach: set base_url in [show] of reelcast.toml to where DEST is served, then run "
+                   "`reelcast feed` and deploy again", err=True)
 
 
 @main.command("serve")

@@ -18,6 +18,7 @@ import hashlib
 import json
 import logging
 import posixpath
+import re
 import socket
 import tempfile
 import uuid
@@ -45,6 +46,8 @@ log = logging.getLogger(__name__)
 MANIFEST = ".reelcast-manifest.json"
 _MANIFEST_FORMAT = 1
 ATOM_NS = "http://www.w3.org/2005/Atom"
+# Destination.upload's temporary names: hidden, beside the final one.
+_TEMPORARY = re.compile(r"(?:feed|episodes)/\.[^/]+\.[0-9a-f]{8}\.part")
 _KINDS = "a folder, sftp://user@host[:port]/path or s3://bucket/prefix"
 
 
@@ -76,6 +79,7 @@ class Plan:
     unchanged: tuple[ShowFile, ...]
     deletions: tuple[str, ...]  # once the feed is up
     manifest: Mapping[str, Mapping[str, Any]]  # what the destination holds when done
+    leftovers: tuple[str, ...] = ()  # temporary files of an upload that was cut off
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +150,8 @@ def plan(files: Sequence[ShowFile], manifest: Mapping[str, Mapping[str, Any]], p
     uploads.sort(key=lambda f: f.stage)
     wanted = {f.path for f in files}
     deletions = tuple(sorted(p for p in manifest if p not in wanted))
-    return Plan(tuple(uploads), tuple(unchanged), deletions, {f.path: f.entry for f in files})
+    leftovers = tuple(sorted(p for p in present if _TEMPORARY.fullmatch(p)))
+    return Plan(tuple(uploads), tuple(unchanged), deletions, {f.path: f.entry for f in files}, leftovers)
 
 
 def manifest_json(entries: Mapping[str, Mapping[str, Any]]) -> bytes:
@@ -339,6 +344,8 @@ def deploy(settings: Settings, destination: Destination, on_file: Progress = _qu
             for path in steps.deletions:
                 on_file("delete", path)
                 destination.remove(path)
+        for path in steps.leftovers:
+            destination.remove(path)
         if steps.uploads or steps.deletions or old != steps.manifest:
             destination.write(MANIFEST, manifest_json(steps.manifest))
     return Result(tuple(sent.files), tuple(f.path for f in steps.unchanged), steps.deletions, sent.size)
