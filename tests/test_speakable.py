@@ -311,13 +311,52 @@ def test_whitespace(written: str, spoken: str) -> None:
     assert speakable(written) == spoken
 
 
-def test_other_languages_get_only_the_neutral_rules() -> None:
-    # num2words and the abbreviations are English; a French voice reads its own digits better.
-    assert speakable("Il a payé 500 € (environ) & plus — voir https://www.allocine.fr/x", language="fr") == (
-        "Il a payé 500 €, environ, & plus, voir allocine.fr"
-    )
+@pytest.mark.parametrize(
+    ("language", "written", "spoken"),
+    [
+        ("fr", "En 1770, un peintre.", "En mille sept cent soixante-dix, un peintre."),
+        ("fr", "Publié le 18 septembre 2019 à 06h00.",
+         "Publié le dix-huit septembre deux mille dix-neuf à six heures."),
+        ("fr", "Le 1er mai, à 20h30.", "Le premier mai, à vingt heures trente."),
+        ("fr", "Au XVIIIe siècle, la 1re fois, le 2e film.",
+         "Au dix-huitième siècle, la première fois, le deuxième film."),
+        ("fr", "Il dure 122 min. Note : 4/5.", "Il dure cent vingt-deux minutes. Note: quatre sur cinq."),
+        ("fr", "3 000 figurants, 12,5 % de plus, 15 €.",
+         "trois mille figurants, douze virgule cinq pour cent de plus, quinze euros."),
+        ("fr", "M. Dupont, Mme Martin, etc. Puis p. ex. ceci.",
+         "Monsieur Dupont, Madame Martin, et cetera. Puis par exemple ceci."),
+        ("fr", "Il a payé 500 € (environ) & plus — voir https://www.allocine.fr/x",
+         "Il a payé cinq cents euros, environ, et plus, voir allocine.fr"),
+        ("de", "Am 18. September 2019 um 20:30 Uhr.",
+         "Am achtzehnten September zweitausendneunzehn um zwanzig Uhr dreißig."),
+        ("de", "Der 3. Oktober ist frei.", "Der dritte Oktober ist frei."),
+        ("de", "Im 19. Jahrhundert, z. B. 1.500 Zuschauer.",
+         "Im neunzehnten Jahrhundert, zum Beispiel eintausendfünfhundert Zuschauer."),
+        ("de", "Sie kostet 15 €, 12,5 % mehr.", "Sie kostet fünfzehn Euro, zwölf Komma fünf Prozent mehr."),
+        ("de", "Im Jahr 1770 war es kalt.", "Im Jahr siebzehnhundertsiebzig war es kalt."),
+        ("es", "El 18 de septiembre de 2019.", "El dieciocho de septiembre de dos mil diecinueve."),
+        ("es", "Costó 15,50 €, un 12 % más.", "Costó quince euros con cincuenta céntimos, un doce por ciento más."),
+        ("es", "El 1.º de mayo; la 2.ª parte.", "El primero de mayo; la segunda parte."),
+        ("es", "En 1770, en EE. UU., etc.", "En mil setecientos setenta, en Estados Unidos, etcétera."),
+        ("it", "Il 18 settembre 2019, 15 €.", "Il diciotto settembre duemiladiciannove, quindici euro."),
+        ("pt", "Em 1770, 15 €.", "Em mil setecentos e setenta, quinze euros."),
+        ("nl", "De 21ste eeuw, bijv. 15 €.", "De eenentwintigste eeuw, bijvoorbeeld vijftien euro."),
+        # No pack, but num2words counts in Polish: the plain numbers are read.
+        ("pl", "W 1770 roku.", "W tysiąc siedemset siedemdziesiąt roku."),
+        # Neither: only the neutral rules.
+        ("sw", "Mwaka 1770 (kweli) — https://www.example.com/x", "Mwaka 1770, kweli, example.com"),
+    ],
+)
+def test_other_languages_read_numbers_dates_and_abbreviations_in_their_own_words(
+    language: str, written: str, spoken: str
+) -> None:
+    assert speakable(written, language=language) == spoken
+
+
+def test_a_regional_tag_reads_as_its_language() -> None:
     assert speakable("$500", language="en-GB") == "five hundred dollars"
     assert speakable("$500", language="en_US") == "five hundred dollars"
+    assert speakable("En 1770.", language="fr-CA") == "En mille sept cent soixante-dix."
 
 
 SEED = Path("/work/shared/seed/leaving-las-vegas-review.txt")

@@ -21,9 +21,10 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from num2words import num2words
+from num2words import CONVERTER_CLASSES, num2words
 
 from reelcast.errors import ScriptError
+from reelcast.language import pack, primary
 
 __all__ = ["Lexicon", "speakable", "split_sentences"]
 
@@ -681,23 +682,263 @@ _ENGLISH_STEPS: tuple[Step, ...] = (
     _english_symbols,
     _pauses,
 )
-# Number words and abbreviations are English; for other languages only what any voice needs.
+# A language without a pack or num2words gets only what any voice needs.
 _NEUTRAL_STEPS: tuple[Step, ...] = (_bare_hosts, _symbols, _pauses)
 
 
 def speakable(text: str, lexicon: Lexicon | None = None, language: str = "en") -> str:
     """One paragraph of plain text -> the same paragraph as a voice should say it.
 
-    `language` is a tag like "en" or "en-GB"; the full rules are English only, other languages
-    get the language-neutral ones (addresses, symbols, quotes, pauses) and the lexicon.
+    `language` is a tag like "en", "fr" or "pt-BR". English has the full rules below; a language
+    with a pack (languages/<code>.toml) has its numbers, dates, times, money, percentages,
+    ordinals and abbreviations read in its own words (see `language_steps`); any other language
+    that num2words counts in gets its plain numbers, and every language the neutral rules.
     """
     text = _normalise_characters(text)
     if lexicon is not None:
         text = lexicon.apply(text)
-    english = re.split(r"[-_]", language.strip().lower(), maxsplit=1)[0] == "en"
-    for step in _ENGLISH_STEPS if english else _NEUTRAL_STEPS:
+    for step in language_steps(primary(language or "en")):
         text = step(text)
     return _tidy(text)
+
+
+@functools.cache
+def language_steps(code: str) -> tuple[Step, ...]:
+    """The rules a paragraph in language `code` goes through, in order."""
+    if code == "en":
+        return _ENGLISH_STEPS
+    found = pack(code)
+    if found is not None and found.speech:
+        rules = _LanguageRules.from_pack(found.speech, found.script.get("and", ""))
+        return (_bare_hosts, rules.abbreviations, rules.numbers, rules.symbols, _pauses)
+    if code in CONVERTER_CLASSES:
+        plain = _plain_numbers(code)
+        return (_bare_hosts, plain, _symbols, _pauses)
+    return _NEUTRAL_STEPS
+
+
+# --------------------------------------------------------------------------------------------
+# Other languages: the same kinds of rule, their words from the language's pack
+# --------------------------------------------------------------------------------------------
+
+
+def _words(n: int, code: str, to: str = "cardinal") -> str:
+    # num2words' Dutch puts commas in its currencies; no language wants a pause inside a number.
+    return num2words(n, lang=code, to=to).replace(",", "")
+
+
+def _plain_numbers(code: str) -> Step:
+    pattern = re.compile(r"(?<![\w.,])(\d+)(?![\w]|[.,]\d)")
+    return lambda text: pattern.sub(lambda m: _words(int(m[1]), code), text)
+
+
+@dataclass(frozen=True, slots=True)
+class _LanguageRules:
+    """One language's number and abbreviation rules, built from its pack's [speech] table."""
+
+    code: str
+    words: Mapping[str, object]
+    number_rules: tuple[_Rule, ...]
+    abbreviation_rules: tuple[_Rule, ...]
+    and_word: str
+
+    @classmethod
+    def from_pack(cls, words: Mapping[str, object], and_word: str) -> _LanguageRules:
+        code = str(words["num2words"])
+        rules = cls(code, words, (), (), and_word)
+        object.__setattr__(rules, "number_rules", rules._number_rules())
+        object.__setattr__(rules, "abbreviation_rules", rules._abbreviation_rules())
+        return rules
+
+    # ---- the words -------------------------------------------------------------------------
+
+    def _word(self, key: str) -> str:
+        return str(self.words[key])
+
+    def _forms(self, key: str, n: int) -> str:
+        one, many = self.words[key]  # type: ignore[misc]
+        return one if n == 1 else many
+
+    def number(self, digits: str) -> str:
+        """ "1 770" or "1.770" -> the words; "2,5" -> "deux virgule cinq" (decimals digit by digit)."""
+        whole, _, fraction = digits.partition(",")
+        spoken = _words(int(re.sub(r"\D", "", whole) or "0"), self.code)
+        if fraction:
+            spoken += f" {self._word('point')} " + " ".join(_words(int(d), self.code) for d in fraction)
+        return spoken
+
+    def year(self, n: int) -> str:
+        try:
+            return _words(n, self.code, "year")
+        except NotImplementedError:
+            return _words(n, self.code)
+
+    def ordinal(self, n: int, feminine: bool = False) -> str:
+        spoken = _words(n, self.code, "ordinal")
+        if feminine:  # Romance ordinals: "primero" -> "primera", "décimo octavo" -> "décima octava"
+            spoken = re.sub(r"o\b", "a", spoken)
+        return spoken
+
+    # ---- the rules -------------------------------------------------------------------------
+
+    def _num(self) -> str:
+        separators = re.escape(str(self.words.get("thousands", "")))
+        grouped = rf"\d{{1,3}}(?:[{separators}]\d{{3}})+(?:,\d+)?|" if separators else ""
+        return rf"(?:{grouped}\d+(?:,\d+)?)"
+
+    def _months(self) -> str:
+        months = "|".join(re.escape(m) for m in self.words["months"])  # type: ignore[union-attr]
+        return rf"(?P<month>{months})"
+
+    def _month_number(self, name: str) -> int:
+        return [m.lower() for m in self.words["months"]].index(name.lower()) + 1  # type: ignore[union-attr]
+
+    def say_money(self, match: re.Match[str]) -> str:
+        currency = str(self.words["currencies"][match["currency"]])  # type: ignore[index]
+        converter = CONVERTER_CLASSES[self.code]
+        amount = match["amount"]
+        whole, _, cents = amount.partition(",")
+        if len(cents) == 2 and int(cents):
+            value = float(re.sub(r"\D", "", whole) + "." + cents)
+            return num2words(value, lang=self.code, to="currency", currency=currency).replace(",", "")
+        units = converter.CURRENCY_FORMS[currency][0]
+        count = int(re.sub(r"\D", "", whole) or "0")
+        return f"{self.number(amount)} {converter.pluralize(count, units)}"
+
+    def say_day(self, day: int, before: str) -> str:
+        if self.words.get("date_day") == "ordinal":
+            ending = "" if before.lower() in ("der", "die") else str(self.words.get("date_day_ending", ""))
+            return self.ordinal(day) + ending
+        if day == 1 and "first_day" in self.words:
+            return self._word("first_day")
+        return _words(day, self.code)
+
+    def say_date(self, match: re.Match[str]) -> str:
+        before = match["before"] or ""
+        joiner = f" {self.words['date_joiner']} " if "date_joiner" in self.words else " "
+        spoken = before + self.say_day(int(match["day"]), before.strip()) + joiner + match["month"]
+        if match["year"]:
+            spoken += joiner + self.year(int(match["year"]))
+        return spoken
+
+    def say_iso_date(self, match: re.Match[str]) -> str:
+        year, month, day = (int(part) for part in match.groups())
+        joiner = f" {self.words['date_joiner']} " if "date_joiner" in self.words else " "
+        name = self.words["months"][month - 1]  # type: ignore[index]
+        return f"{self.say_day(day, '')}{joiner}{name}{joiner}{self.year(year)}"
+
+    def say_time(self, match: re.Match[str]) -> str:
+        hour, minute = int(match["hour"]), int(match["minute"] or 0)
+        word = str(self.words.get("hour_word") or self._forms("hours", hour))
+        spoken = f"{_words(hour, self.code)} {word}"
+        if minute:
+            spoken += f" {_words(minute, self.code)}"
+        return spoken
+
+    def say_runtime(self, match: re.Match[str]) -> str:
+        minutes = int(match["minutes"])
+        return f"{_words(minutes, self.code)} {self._forms('minutes', minutes)}" + _kept_stop(match)
+
+    def say_stars(self, match: re.Match[str]) -> str:
+        full, empty = len(match["full"]), len(match["empty"])
+        spoken = f"{_words(full, self.code)} {self._forms('stars', full)}"
+        if empty:
+            spoken = f"{_words(full, self.code)} {self._word('out_of')} {_words(full + empty, self.code)}"
+        return spoken
+
+    def say_ordinal(self, match: re.Match[str]) -> str:
+        digits, numeral, suffix = match["digits"], match["numeral"], match["suffix"] or ""
+        value = int(digits) if digits else _roman_value(numeral)
+        feminine = suffix.endswith(("ª", "re", "ère"))
+        if value == 1 and feminine and "feminine_first" in self.words:
+            return self._word("feminine_first")
+        if value == 1 and not feminine and "first_day" in self.words and suffix in ("er",):
+            return self._word("first_day")
+        return self.ordinal(value, feminine) + str(self.words.get("ordinal_ending", "") if not suffix else "")
+
+    def _number_rules(self) -> tuple[_Rule, ...]:
+        num, months = self._num(), self._months()
+        hour_word = re.escape(str(self.words.get("hour_word", "h")))
+        rules: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
+            (r"(?<![\d-])(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(?![\d-])", self.say_iso_date),
+            (rf"(?<![\w.,-])({num})\s?[-–—]\s?({num})(?![\w-])", rf"\1 {self.words['to']} \2"),
+            (rf"(?<![\w.,-])-(?={num})", f"{self.words['minus']} "),
+            (rf"(?P<currency>[$£€])\s?(?P<amount>{num})(?!\w)", self.say_money),
+            (rf"(?<![\w.,])(?P<amount>{num})\s?(?P<currency>[$£€])", self.say_money),
+            (rf"(?<![\w.,])({num})\s?%", lambda m: f"{self.number(m[1])} {self.words['percent']}"),
+            (rf"(?<![\w.,])({num})\s?°(?![CF]?\w)", lambda m: f"{self.number(m[1])} {self.words['degrees']}"),
+            (r"(?=[★⭐])(?P<full>[★⭐]+)(?P<empty>[☆✩]*)", self.say_stars),
+            (
+                r"(?<![\w./])(?P<score>\d+(?:,\d+)?)\s?/\s?(?P<best>4|5|10|20|100)(?![\w/]|,\d)",
+                lambda m: f"{self.number(m['score'])} {self.words['out_of']} {self.number(m['best'])}",
+            ),
+            # "20h30", "20 h 30", "1h45" (a time or a length: both are read "vingt heures trente")
+            (r"(?<![\w.:])(?P<hour>[01]?\d|2[0-3])\s?h\s?(?P<minute>[0-5]\d)?(?!\w)", self.say_time),
+            (
+                rf"(?<![\w.:])(?P<hour>[01]?\d|2[0-3])[:.](?P<minute>[0-5]\d)(?:\s?{hour_word})?(?![\w:])",
+                self.say_time,
+            ),
+            (rf"(?<![\w.:])(?P<hour>[01]?\d|2[0-3])\s?{hour_word}(?P<minute>)(?!\w)", self.say_time),
+            (r"(?<![\w.])(?P<minutes>\d+)\s?min(?:\.|utes?|uten|utos|uti)?(?!\w)", self.say_runtime),
+            (
+                rf"(?P<before>\b\w+\s+)?(?<![\w.])(?P<day>[12]\d|3[01]|0?[1-9])(?:er|\.|º)?\s+(?:de\s+)?"
+                rf"{months}(?:\s+(?:de\s+)?(?P<year>\d{{4}}))?(?!\w)",
+                self.say_date,
+            ),
+        ]
+        if "ordinal_suffix" in self.words:
+            rules.append(
+                (
+                    rf"(?<![\w.])(?:(?P<digits>\d+)|(?P<numeral>(?=[IVX])(?-i:X{{0,3}}(?:IX|IV|V?I{{0,3}}))))"
+                    rf"(?P<suffix>{self.words['ordinal_suffix']})(?!\w)",
+                    self.say_ordinal,
+                )
+            )
+        if "ordinal_before" in self.words:
+            nouns = "|".join(re.escape(n) for n in self.words["ordinal_before"])  # type: ignore[union-attr]
+            rules.append(
+                (rf"(?<![\w.])(?P<digits>\d+)\.(?P<numeral>)(?P<suffix>)(?=\s+(?:{nouns})\b)", self.say_ordinal)
+            )
+        rules.append(
+            (
+                rf"(?<![\w.,])({num})(?![\w]|[.,]\d)",
+                lambda m: self.year(int(m[1])) if re.fullmatch(r"1\d{3}|20\d\d", m[1]) else self.number(m[1]),
+            )
+        )
+        # Month names are matched as written; the rest ignores case, as in English.
+        return tuple((re.compile(p, re.IGNORECASE if p.find("(?P<month>") < 0 else 0), s) for p, s in rules)
+
+    def _abbreviation_rules(self) -> tuple[_Rule, ...]:
+        table: Mapping[str, str] = self.words.get("abbreviations", {})  # type: ignore[assignment]
+        rules = []
+        for written in sorted(table, key=len, reverse=True):  # "p. ex." before "ex."
+            before = r"(?<![\w.])" if written[0].isalnum() else ""
+            after = r"(?!\w)" if written[-1].isalnum() else ""
+            spoken = table[written]
+
+            # "etc." may end a sentence, and its full stop is then the sentence's; "M." or "z. B." never do.
+            may_end = re.fullmatch(r"[a-z]+\.", written) is not None
+
+            def expand(match: re.Match[str], spoken: str = spoken, may_end: bool = may_end) -> str:
+                if may_end and _ends_sentence(match.string, match.end()):
+                    return spoken + "."
+                return spoken
+
+            rules.append((re.compile(before + re.escape(written) + after), expand))
+        return tuple(rules)
+
+    # ---- the steps -------------------------------------------------------------------------
+
+    def numbers(self, text: str) -> str:
+        return _apply(self.number_rules, text)
+
+    def abbreviations(self, text: str) -> str:
+        return _apply(self.abbreviation_rules, text)
+
+    def symbols(self, text: str) -> str:
+        if self.and_word:
+            text = re.sub(r"\s*&\s*", f" {self.and_word} ", text)
+        return _symbols(text)
 
 
 # A full stop after these never ends a sentence in a review ("etc." and "a.o." may, and do when

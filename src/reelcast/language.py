@@ -1,0 +1,151 @@
+"""Languages: tags, the shipped language packs (languages/<code>.toml), and detection from text.
+
+A language pack holds every word reelcast itself says or shows in that language: the intro and
+outro templates and their phrases, the speech-ready rules' words (number words come from
+num2words), the marker of an episode in another language than the show, and the listening
+page's few strings. Adding a language is adding one file; see README "Languages".
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+from reelcast.errors import ScriptError
+
+# A BCP 47 tag as pages write it: fr, fr-FR, fr_FR, pt-BR, zh-Hant.
+_TAG = re.compile(r"^([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{2,8})*$")
+# Below this many letters a detector guesses; a declared language is then trusted as it is.
+MIN_DETECT_LETTERS = 200
+# How sure the detector must be to overrule what the page declares.
+_OVERRULE_CONFIDENCE = 0.95
+
+
+def normalise(tag: str | None) -> str | None:
+    """ "fr_FR" -> "fr-FR", "EN" -> "en"; None for what is not a language tag ("English", "")."""
+    if not tag:
+        return None
+    tag = tag.strip()
+    if not _TAG.match(tag):
+        return None
+    parts = tag.replace("_", "-").split("-")
+    return "-".join([parts[0].lower(), *(p.upper() if len(p) == 2 else p for p in parts[1:])])
+
+
+def primary(tag: str) -> str:
+    """ "pt-BR" -> "pt": the language without region or script."""
+    return re.split(r"[-_]", tag.strip(), maxsplit=1)[0].lower()
+
+
+def same_language(a: str | None, b: str | None) -> bool:
+    return bool(a and b) and primary(a) == primary(b)  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------------------------
+# Language packs
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Pack:
+    """One language's words. `speech` is empty for English, whose rules are code in speakable."""
+
+    code: str
+    name: str
+    native: str
+    script: dict[str, str]
+    page: dict[str, Any]
+    marker: str
+    speech: dict[str, Any] = field(default_factory=dict)
+
+
+SCRIPT_WORDS = (
+    "intro", "outro", "film", "directed_by", "starring", "and", "rating", "unnamed_author", "site",
+    "intro_title", "outro_title", "part", "quote", "end_quote", "spoiler", "spoiler_skip",
+)  # fmt: skip
+PAGE_WORDS = ("subscribe", "copy", "copied", "original", "chapters", "transcript", "empty", "months")
+
+
+def shipped() -> tuple[str, ...]:
+    """The languages reelcast ships a pack for, by code."""
+    folder = resources.files("reelcast") / "languages"
+    return tuple(sorted(p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml")))
+
+
+@functools.cache
+def pack(code: str) -> Pack | None:
+    """The shipped pack of a language ("fr-CA" finds fr), or None when reelcast has none for it."""
+    code = primary(code)
+    if not re.fullmatch(r"[a-z]{2,3}", code):
+        return None
+    source = resources.files("reelcast") / "languages" / f"{code}.toml"
+    if not source.is_file():
+        return None
+    data = tomllib.loads(source.read_text(encoding="utf-8"))
+    script, page = data.get("script", {}), data.get("page", {})
+    missing = [k for k in SCRIPT_WORDS if k not in script] + [k for k in PAGE_WORDS if k not in page]
+    if missing:  # a shipped file is checked by the tests; this names the slip if one gets through
+        raise ScriptError(f"the language pack {code}.toml lacks {', '.join(missing)}; reinstall reelcast")
+    return Pack(
+        code=code,
+        name=data["name"],
+        native=data["native"],
+        script=dict(script),
+        page=dict(page),
+        marker=data.get("feed", {}).get("marker", ""),
+        speech=dict(data.get("speech", {})),
+    )
+
+
+def pack_or_english(code: str | None) -> Pack:
+    found = pack(code) if code else None
+    english = pack("en")
+    assert english is not None  # shipped with reelcast
+    return found or english
+
+
+# --------------------------------------------------------------------------------------------
+# Detection
+# --------------------------------------------------------------------------------------------
+
+
+@functools.cache
+def _identifier() -> Any:
+    # py3langid ships its model in the wheel: nothing is downloaded, ever. Loaded once, on first use.
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def detect(text: str) -> tuple[str, float] | None:
+    """The language of `text` and how sure the detector is (0-1); None for too little text."""
+    if sum(c.isalpha() for c in text) < MIN_DETECT_LETTERS // 4:
+        return None
+    code, confidence = _identifier().classify(text)
+    return str(code), float(confidence)
+
+
+def article_language(declared: str | None, text: str) -> str | None:
+    """The language a review is written in: what the page declares, unless its text clearly says otherwise.
+
+    Pages copy templates: a French review under `<html lang="en">` is common, so a declaration the
+    detector contradicts with confidence, over enough text, gives way. A declared regional tag
+    (fr-CA) is kept when the detector agrees on the language.
+    """
+    declared = normalise(declared)
+    letters = sum(c.isalpha() for c in text)
+    guess = detect(text)
+    if guess is None:
+        return declared
+    code, confidence = guess
+    if declared is None:
+        return code if letters >= MIN_DETECT_LETTERS // 4 else None
+    if same_language(declared, code):
+        return declared
+    if letters >= MIN_DETECT_LETTERS and confidence >= _OVERRULE_CONFIDENCE:
+        return code
+    return declared
