@@ -12,6 +12,8 @@ import pytest
 
 from reelcast.errors import ExtractError
 from reelcast.extract import article_as_dict, article_as_text, decode_html, extract
+from reelcast.extract.decode import parse_html
+from reelcast.extract.metadata import page_metadata
 from reelcast.models import Article, BlockKind, Film, Rating, RawPage
 
 REPO = Path(__file__).resolve().parent.parent
@@ -527,8 +529,12 @@ def test_meta_precedence_dublin_core_first() -> None:
         '<meta property="x:title dc:title" content="Preferred title"><meta name="author" content="Second">'
         '<meta property="dc:creator" content="Creator Name"><meta name="DC.Language" content="fr">'
     )
-    article = extract(_page(_article_html("", head=head)))
-    assert (article.title, article.byline, article.language) == ("Preferred title", "Creator Name", "fr")
+    page = _page(_article_html("", head=head))
+    article = extract(page)
+    assert (article.title, article.byline) == ("Preferred title", "Creator Name")
+    assert page_metadata(parse_html(page.content.decode()), page).language == "fr"
+    # The declaration is a template's slip: the review's text is English, and is read as such.
+    assert article.language == "en"
 
 
 def test_title_from_document_drops_the_site_name() -> None:
@@ -596,3 +602,25 @@ def test_a_bad_canonical_falls_back_to_og_url_and_a_bad_base_is_ignored() -> Non
     article = extract(page)
     assert article.canonical_url == "https://films.example/reviews/night-ferry"
     assert article.lead_image == "https://films.example/img/ferry.jpg"  # the lazy image, not the placeholder
+
+
+@pytest.mark.parametrize(
+    ("head", "attrs", "expected"),
+    [
+        ('<meta property="og:locale" content="fr_FR">', "", "fr-FR"),
+        ('<script type="application/ld+json">{"@type": "Review", "inLanguage": "de-DE"}</script>', "", "de-DE"),
+        ("", ' lang="es"', "es"),
+    ],
+)
+def test_the_declared_language_comes_from_lang_json_ld_or_og_locale(head: str, attrs: str, expected: str) -> None:
+    html = _article_html("", head=head)
+    if attrs:
+        html = html.replace("<html", "<html" + attrs, 1)
+    page = _page(html)
+    assert page_metadata(parse_html(page.content.decode()), page).language == expected
+
+
+def test_the_content_language_header_is_a_declaration_too() -> None:
+    page = _page(_article_html(""))
+    page = RawPage(page.source, page.content, content_language="it, en")
+    assert page_metadata(parse_html(page.content.decode()), page).language == "it"

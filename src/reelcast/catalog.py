@@ -35,6 +35,8 @@ MIGRATIONS: tuple[str, ...] = (
     """,
     # Facts about the show that must outlive a change of settings, such as its podcast:guid.
     "CREATE TABLE show (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    # The language the episode is spoken in; NULL (episodes published before) is the show's.
+    "ALTER TABLE episodes ADD COLUMN language TEXT",
 )
 
 
@@ -134,6 +136,7 @@ def _columns(episode: Episode) -> dict[str, object]:
         "duration_ms": episode.duration_ms,
         "chapters": json.dumps([[c.title, c.start_ms, c.end_ms] for c in episode.chapters]),
         "side_files": json.dumps(episode.side_files),
+        "language": episode.language,
     }
 
 
@@ -172,4 +175,5 @@ def _episode(row: sqlite3.Row) -> Episode:
         duration_ms=row["duration_ms"],
         chapters=tuple(Chapter(t, s, e) for t, s, e in json.loads(row["chapters"])),
         side_files=tuple(json.loads(row["side_files"])),
+        language=row["language"],
     )

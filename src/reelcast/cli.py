@@ -20,7 +20,16 @@ from reelcast.config import Settings, load_settings
 from reelcast.errors import ConfigError, ReelcastError, ServeError
 from reelcast.extract import article_as_dict, article_as_text
 from reelcast.feed import feed_url
-from reelcast.pipeline import ProgressEvent, load_lexicon, prepare_script, publish, read_article, rebuild_feed
+from reelcast.language import choose_voice, primary
+from reelcast.pipeline import (
+    ProgressEvent,
+    load_lexicon,
+    prepare_script,
+    publish,
+    read_article,
+    rebuild_feed,
+    speech_for,
+)
 from reelcast.serve import address_warnings, bind, is_loopback, serve, url_for
 from reelcast.speech import engine_names, make_engine
 from reelcast.speech.say import say
@@ -151,11 +160,23 @@ def extract_command(page: str, as_json: bool) -> None:
 
 @main.command("preview")
 @click.argument("page")
+@click.option("--json", "as_json", is_flag=True, help="Print the sections, their language and voice as JSON.")
 @click.pass_context
 @_reported
-def preview_command(ctx: click.Context, page: str) -> None:
+def preview_command(ctx: click.Context, page: str, as_json: bool) -> None:
     """Print the sections of PAGE exactly as they will be narrated, without making audio."""
-    script = prepare_script(read_article(page), _settings(ctx))
+    settings = _settings(ctx)
+    script = prepare_script(read_article(page), settings)
+    if as_json:
+        speech = speech_for(script, settings.speech)
+        sections = [
+            {"index": s.index, "kind": s.kind.value, "title": s.title, "language": script.language,
+             "engine": speech.engine, "voice": speech.voice, "words": s.word_count, "paragraphs": list(s.paragraphs)}
+            for s in script.sections
+        ]
+        document = {"title": script.title, "language": script.language, "sections": sections}
+        click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+        return
     for section in script.sections:
         click.echo(f"## {section.index}. {section.title} ({section.word_count} words)\n")
         for paragraph in section.paragraphs:
@@ -173,15 +194,24 @@ def feed_command(ctx: click.Context, base_url: str | None) -> None:
 
 @main.command("voices")
 @click.option("--engine", type=click.Choice(engine_names()), help="Speech engine.")
+@click.option("--language", help="Only the voices for this language (fr, pt-BR ...); * marks the one chosen for it.")
 @click.pass_context
 @_reported
-def voices_command(ctx: click.Context, engine: str | None) -> None:
+def voices_command(ctx: click.Context, engine: str | None, language: str | None) -> None:
     """List the voices the speech engine offers; * marks the one the show speaks with."""
     settings = _settings(ctx, speech={"engine": engine})
     speaker = make_engine(settings.speech)
-    current = speaker.voice_id()
-    click.echo(f"engine: {speaker.name}, voice: {current}" + ("" if settings.speech.voice else " (the default)"))
-    for voice in speaker.voices():
+    voices = speaker.voices()
+    if language:
+        code = primary(language)
+        voices = [v for v in voices if any(primary(tag) == code for tag in v.languages)]
+        speech = settings.speech
+        current = choose_voice(speaker, speech.voice, speech.voices, language)
+        click.echo(f"engine: {speaker.name}, voice for {language}: {current}")
+    else:
+        current = speaker.voice_id()
+        click.echo(f"engine: {speaker.name}, voice: {current}" + ("" if settings.speech.voice else " (the default)"))
+    for voice in voices:
         languages = ",".join(voice.languages)
         mark = "*" if voice.id.lower() == current.lower() else " "  # eSpeak takes either case
         click.echo(f"{mark} {voice.id:<24} {voice.name:<28} {languages}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import string
 import tomllib
 import types
@@ -29,6 +30,9 @@ class ShowSettings:
     owner_name: str = "reelcast"
     owner_email: str = "podcast@example.com"
     language: str = "en"
+    # The languages the show publishes in besides its own; empty: any language, each episode
+    # marked with its language in its description. A review in another language is refused.
+    languages: tuple[str, ...] = ()
     link: str | None = None  # the show's web page; the listening page under base_url if unset
     # Where listeners fetch the files from: the feed's enclosure URLs start with it.
     base_url: str = "http://127.0.0.1:8000/"
@@ -44,8 +48,12 @@ class ShowSettings:
 
 @dataclass(frozen=True, slots=True)
 class ScriptSettings:
-    intro: str = "Welcome to {show}. Today: {title}. {film} A review by {author}{site}. {rating}"
-    outro: str = "That was {title}, by {author}{site}. Thanks for listening to {show}."
+    # None: the template of the review's language (languages/<code>.toml). Set, it frames the
+    # reviews in the show's language; [script.intros] and [script.outros] set one per language.
+    intro: str | None = None
+    outro: str | None = None
+    intros: tuple[tuple[str, str], ...] = ()
+    outros: tuple[tuple[str, str], ...] = ()
     min_words: int = 150
     max_words: int = 400
 
@@ -53,7 +61,8 @@ class ScriptSettings:
 @dataclass(frozen=True, slots=True)
 class SpeechSettings:
     engine: str = "pyttsx3"
-    voice: str | None = None  # None: the engine's default English voice
+    voice: str | None = None  # None: the engine's voice for the review's language
+    voices: tuple[tuple[str, str], ...] = ()  # [speech.voices] fr = "roa/fr": the show's voice per language
     rate: int = 170  # words per minute
     volume: float = 1.0
     workers: int = 0  # 0: one per CPU core
@@ -170,6 +179,15 @@ def _typed(value: Any, hint: Any, where: str) -> Any:
     allowed = typing.get_args(hint) if isinstance(hint, types.UnionType) else (hint,)
     if value is None and type(None) in allowed:
         return value
+    # Lists and tables are kept as tuples, so settings stay hashable (engines are cached by them).
+    if hint == tuple[str, ...]:
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return tuple(value)
+        raise ConfigError(f"{where} = {value!r} should be a list of strings, like [\"fr\", \"en\"]")
+    if hint == tuple[tuple[str, str], ...]:
+        if isinstance(value, dict) and all(isinstance(v, str) for v in value.values()):
+            return tuple(value.items())
+        raise ConfigError(f"{where} should be a table of quoted strings by language, like fr = \"...\"")
     for kind in allowed:
         if kind is float and isinstance(value, int | float) and not isinstance(value, bool):
             return float(value)
@@ -196,6 +214,7 @@ _RANGES: tuple[tuple[str, str, float, float, str], ...] = (
     ("script", "max_words", 40, 5000, "words in a section"),
     ("deploy", "timeout_s", 1, 600, "seconds to wait for the destination"),
 )
+_LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
 _BITRATES = (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)
 _SAMPLE_RATES = (22050, 24000, 32000, 44100, 48000)
 
@@ -214,8 +233,11 @@ def _validate(settings: Settings, where: Where) -> None:
     if script.min_words > script.max_words:
         raise ConfigError(f"{where('script', 'min_words')} = {script.min_words} is more than max_words = "
                           f"{script.max_words}")
-    for name in ("intro", "outro"):
-        template = getattr(script, name)
+    templates = [(name, getattr(script, name)) for name in ("intro", "outro")]
+    templates += [(f"{name}s", text) for name in ("intro", "outro") for _, text in getattr(script, f"{name}s")]
+    for name, template in templates:
+        if template is None:
+            continue
         try:
             named = {field for _, field, _, _ in string.Formatter().parse(template) if field is not None}
         except ValueError as exc:
@@ -225,6 +247,12 @@ def _validate(settings: Settings, where: Where) -> None:
                 f"{where('script', name)}: unknown field {{{sorted(unknown)[0]}}}; "
                 f"use {', '.join('{' + f + '}' for f in TEMPLATE_FIELDS)}"
             )
+    tags = [("show", "languages", tag) for tag in show.languages]
+    tags += [(section, key, tag) for section, key in (("script", "intros"), ("script", "outros"), ("speech", "voices"))
+             for tag, _ in getattr(getattr(settings, section), key)]
+    for section, key, tag in tags:
+        if not _LANGUAGE_TAG.match(tag):
+            raise ConfigError(f"{where(section, key)}: {tag!r} is not a language code; use one like 'fr' or 'pt-BR'")
     for key in ("title", "description", "author", "owner_name", "owner_email"):
         if not getattr(show, key).strip():
             raise ConfigError(f"{where('show', key)} is empty; podcast apps need it")

@@ -22,6 +22,7 @@ from lxml import etree
 
 from reelcast.config import Settings, ShowSettings
 from reelcast.errors import FeedError
+from reelcast.language import pack, same_language
 from reelcast.models import Episode
 from reelcast.sidefiles import CHAPTERS_TYPE, SRT_TYPE, VTT_TYPE
 
@@ -71,6 +72,7 @@ class _EpisodeExtension(BaseEntryExtension):
     def __init__(self) -> None:
         self.chapters: SideFile | None = None
         self.transcripts: list[SideFile] = []
+        self.language: str | None = None
 
     def extend_ns(self) -> dict[str, str]:
         return {"podcast": PODCAST_NS}
@@ -79,7 +81,9 @@ class _EpisodeExtension(BaseEntryExtension):
         if self.chapters:
             etree.SubElement(item, f"{{{PODCAST_NS}}}chapters", url=self.chapters.url, type=self.chapters.mime_type)
         for transcript in self.transcripts:
-            etree.SubElement(item, f"{{{PODCAST_NS}}}transcript", url=transcript.url, type=transcript.mime_type)
+            node = etree.SubElement(item, f"{{{PODCAST_NS}}}transcript", url=transcript.url, type=transcript.mime_type)
+            if self.language:
+                node.set("language", self.language)
         return item
 
 
@@ -158,7 +162,7 @@ def build_feed(settings: Settings, episodes: Sequence[Episode], cover_name: str,
         entry = fg.add_entry(order="append")
         entry.guid(episode.guid, permalink=False)
         entry.title(episode.title)
-        entry.description(episode_description(episode))
+        entry.description(episode_description(episode, show.language))
         if episode.link:
             entry.link(href=episode.link)
         entry.enclosure(file_url(settings, "episodes", episode.audio_file), str(episode.size_bytes), "audio/mpeg")
@@ -175,21 +179,29 @@ def build_feed(settings: Settings, episodes: Sequence[Episode], cover_name: str,
         chapters, transcripts = side_files(settings, episode)
         entry.reelcast.chapters = chapters
         entry.reelcast.transcripts = transcripts
+        entry.reelcast.language = episode.language or show.language
     try:
         return fg.rss_str(pretty=True)
     except ValueError as exc:  # feedgen validates late for required fields
         raise FeedError(f"the feed is incomplete: {exc}; check [show] in reelcast.toml") from exc
 
 
-def episode_description(episode: Episode) -> str:
-    """The summary and a link to the review, within Apple's limit (the summary gives way, never the link)."""
+def episode_description(episode: Episode, show_language: str | None = None) -> str:
+    """The summary and a link to the review, within Apple's limit (the summary gives way, never the link).
+
+    An episode in another language than the show's says so first, in its own language ("En français.").
+    """
+    marker = ""
+    if episode.language and show_language and not same_language(episode.language, show_language):
+        found = pack(episode.language)
+        marker = f"<p>{html.escape(found.marker if found else f'[{episode.language}]')}</p>\n"
     link = ""
     if episode.link:
         url = html.escape(episode.link)
         link = f'\n<p>Read the original review: <a href="{url}">{url}</a></p>'
     summary = episode.summary
     while True:
-        text = f"<p>{html.escape(summary, quote=False)}</p>{link}"
+        text = f"{marker}<p>{html.escape(summary, quote=False)}</p>{link}"
         if len(text.encode("utf-8")) <= MAX_DESCRIPTION_BYTES or not summary:
             return text
         summary = summary[: len(summary) * 9 // 10].rsplit(" ", 1)[0] + "…" if " " in summary else ""

@@ -120,6 +120,7 @@ def _read_url(url: str, limits: FetchLimits) -> RawPage:
             final_url = response.geturl()
             headers: Message = response.headers
             content_type = headers.get("Content-Type")
+            content_language = headers.get("Content-Language")
             _check_content_type(url, content_type)
             declared = _declared_length(headers)
             if declared is not None and declared > limits.max_bytes:
@@ -168,7 +169,9 @@ def _read_url(url: str, limits: FetchLimits) -> RawPage:
     if len(content) > limits.max_bytes:
         raise FetchError(f"{url} is over the {_mb(limits.max_bytes)} limit; save the page and pass the file")
     log.debug("fetched %s (%d bytes, %s)", final_url, len(content), content_type)
-    return RawPage(source=url, content=content, url=final_url, content_type=content_type)
+    return RawPage(
+        source=url, content=content, url=final_url, content_type=content_type, content_language=content_language
+    )
 
 
 # RFC 3986's characters that may stand unescaped in a path or query; "%" stays so existing %XX escapes survive.

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
-from reelcast.errors import ScriptError
+from reelcast.errors import ScriptError, SpeechError
 
 # A BCP 47 tag as pages write it: fr, fr-FR, fr_FR, pt-BR, zh-Hant.
 _TAG = re.compile(r"^([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{2,8})*$")
@@ -60,6 +60,7 @@ class Pack:
     script: dict[str, str]
     page: dict[str, Any]
     marker: str
+    id3: str
     speech: dict[str, Any] = field(default_factory=dict)
 
 
@@ -97,6 +98,7 @@ def pack(code: str) -> Pack | None:
         script=dict(script),
         page=dict(page),
         marker=data.get("feed", {}).get("marker", ""),
+        id3=data["id3"],
         speech=dict(data.get("speech", {})),
     )
 
@@ -149,3 +151,55 @@ def article_language(declared: str | None, text: str) -> str | None:
     if letters >= MIN_DETECT_LETTERS and confidence >= _OVERRULE_CONFIDENCE:
         return code
     return declared
+
+
+def id3_language(tag: str) -> str:
+    """The language as ID3's TLAN wants it (ISO 639-2, "fra"); a language without a pack keeps its code."""
+    found = pack(tag)
+    return found.id3 if found else primary(tag)
+
+
+def review_language(declared: str | None, show_language: str, accepted: tuple[str, ...]) -> str:
+    """The language a review is narrated in: its own (the show's when it has none), if the show takes it.
+
+    `accepted` is [show] languages: empty takes every language; otherwise a review in a language
+    not listed (nor the show's own) is refused before any audio is made.
+    """
+    language = normalise(declared) or show_language
+    if accepted and not any(same_language(language, tag) for tag in (show_language, *accepted)):
+        listed = ", ".join(f'"{t}"' for t in accepted)
+        raise ScriptError(
+            f"the review is in '{language}', which this show does not publish ([show] languages = [{listed}]); "
+            f'add "{primary(language)}" to [show] languages in reelcast.toml to publish it'
+        )
+    return language
+
+
+# --------------------------------------------------------------------------------------------
+# Voices
+# --------------------------------------------------------------------------------------------
+
+
+def configured(table: tuple[tuple[str, str], ...], tag: str) -> str | None:
+    """A per-language setting ([speech.voices], [script.intros] ...) for `tag`: "fr-CA", else "fr"."""
+    found = dict((normalise(k) or k, v) for k, v in table)
+    return found.get(normalise(tag) or tag) or found.get(primary(tag))
+
+
+def choose_voice(engine: Any, voice: str | None, voices: tuple[tuple[str, str], ...], language: str) -> str:
+    """The voice that reads a review in `language`, or a SpeechError before any audio is made.
+
+    The show's choice for that language ([speech.voices]) first, then the configured voice if it
+    speaks the language, then the engine's own voice for it.
+    """
+    if chosen := configured(voices, language):
+        return chosen
+    if voice and engine.speaks(voice, language):
+        return voice
+    if found := engine.voice_for(language):
+        return str(found)
+    what = "eSpeak NG has" if engine.name == "pyttsx3" else f"the {engine.name} engine has"
+    raise SpeechError(
+        f"{what} no voice for language '{language}'; set [speech.voices] {primary(language)} = \"VOICE\" "
+        f"in reelcast.toml (reelcast voices --language {primary(language)} lists them), or use another engine"
+    )

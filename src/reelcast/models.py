@@ -19,6 +19,7 @@ class RawPage:
     content: bytes
     url: str | None = None
     content_type: str | None = None
+    content_language: str | None = None  # the HTTP Content-Language header, when fetched
 
 
 class BlockKind(StrEnum):
@@ -102,6 +103,7 @@ class Section:
 class Script:
     title: str
     sections: tuple[Section, ...]
+    language: str = "en"  # every section is read in it, by the voice chosen for it
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,3 +164,4 @@ class Episode:
     duration_ms: int
     chapters: tuple[Chapter, ...] = field(default=())
     side_files: tuple[str, ...] = field(default=())  # chapters and transcripts beside the audio
+    language: str | None = None  # the language it is spoken in; None: the show's (older catalogs)

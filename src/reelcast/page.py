@@ -18,6 +18,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, TemplateError, s
 from reelcast.config import Settings
 from reelcast.errors import FeedError
 from reelcast.feed import feed_url, write_atomically
+from reelcast.language import pack_or_english
 from reelcast.models import Chapter, Cue, Episode
 from reelcast.sidefiles import parse_webvtt
 
@@ -83,6 +84,8 @@ def render_page(
             feed_url=feed_url(settings),
             cover_url=_FEED + quote(cover_name),
             episodes=[page_episode(e, transcripts.get(e.guid, ())) for e in episodes],
+            # The page speaks the show's language; each episode is marked with its own.
+            words=pack_or_english(settings.show.language).page,
         )
     except TemplateError as exc:
         raise FeedError(f"the listening page could not be rendered ({exc}); reinstall reelcast") from exc

@@ -6,6 +6,7 @@ stage has succeeded; the audio, its side files and the feed are moved into place
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import os
@@ -22,16 +23,17 @@ from reelcast import sidefiles
 from reelcast.artwork import ensure_cover
 from reelcast.audio import Tags, encode, stitch
 from reelcast.catalog import Catalog
-from reelcast.config import Settings
+from reelcast.config import Settings, SpeechSettings
 from reelcast.errors import CatalogError, ConfigError, FeedError
 from reelcast.extract import extract
 from reelcast.feed import FEED_FILE, build_feed, feed_url, show_guid, validate_show, write_atomically, write_feed
 from reelcast.fetch import read_page
+from reelcast.language import choose_voice, id3_language, review_language
 from reelcast.models import Article, Episode, EpisodeAudio, RawPage, Script
 from reelcast.page import PAGE_FILE, read_transcript, render_page, write_page
 from reelcast.script import build_script
 from reelcast.speakable import Lexicon
-from reelcast.speech import Engine
+from reelcast.speech import Engine, make_engine
 from reelcast.speech.runner import speak_script
 
 log = logging.getLogger(__name__)
@@ -65,7 +67,17 @@ def read_article(source: str, stdin=None) -> Article:  # noqa: ANN001 - a binary
 
 
 def prepare_script(article: Article, settings: Settings) -> Script:
-    return build_script(article, settings.script, settings.show.title, load_lexicon(settings))
+    """The narration, in the review's language (an error for one the show refuses)."""
+    show = settings.show
+    language = review_language(article.language, show.language, show.languages)
+    return build_script(article, settings.script, show.title, load_lexicon(settings), language, show.language)
+
+
+def speech_for(script: Script, settings: SpeechSettings) -> SpeechSettings:
+    """The speech settings that read `script`: the voice for its language, or a SpeechError now, before any audio."""
+    engine = make_engine(settings)
+    voice = choose_voice(engine, settings.voice, settings.voices, script.language)
+    return dataclasses.replace(settings, voice=voice)
 
 
 def publish(
@@ -83,6 +95,8 @@ def publish(
     article = extract(page)
     on_progress(ProgressEvent("script"))
     script = prepare_script(article, settings)
+    speech = speech_for(script, settings.speech) if engine is None else settings.speech
+    log.info("%s is in %s: read by the %s voice %s", source, script.language, speech.engine, speech.voice)
 
     settings.episodes_dir.mkdir(parents=True, exist_ok=True)
     settings.feed_dir.mkdir(parents=True, exist_ok=True)
@@ -94,11 +108,12 @@ def publish(
         total = sum(len(s.paragraphs) for s in script.sections)
         on_progress(ProgressEvent("speech", 0, total))
         spoken = speak_script(
-            script, settings.speech, work, engine, lambda done, all_: on_progress(ProgressEvent("speech", done, all_))
+            script, speech, work, engine, lambda done, all_: on_progress(ProgressEvent("speech", done, all_))
         )
         on_progress(ProgressEvent("audio"))
         stitched = stitch(spoken, settings.audio)
-        audio = encode(stitched, work / "episode.mp3", episode_tags(article, settings), settings.audio, work)
+        audio = encode(stitched, work / "episode.mp3", episode_tags(article, settings, script.language),
+                       settings.audio, work)
         staged = {".mp3": audio.path, **_stage_side_files(work, audio, article.title)}
 
         on_progress(ProgressEvent("publish"))
@@ -121,6 +136,7 @@ def publish(
                 duration_ms=audio.duration_ms,
                 chapters=audio.chapters,
                 side_files=tuple(f"{slug}{suffix}" for suffix in staged if suffix != ".mp3"),
+                language=script.language,
             )
             episodes = sorted([episode, *(e for e in catalog.episodes() if e.guid != guid)],
                               key=lambda e: e.published, reverse=True)
@@ -228,14 +244,15 @@ def episode_summary(article: Article) -> str:
     return " ".join([summary, *details]).strip()
 
 
-def episode_tags(article: Article, settings: Settings) -> Tags:
+def episode_tags(article: Article, settings: Settings, language: str | None = None) -> Tags:
+    language = language or article.language
     return Tags(
         title=article.title,
         artist=article.byline,
         album=settings.show.title,
         date=article.published,
         comment=article.canonical_url,
-        language=article.language,
+        language=id3_language(language) if language else None,
     )
 
 

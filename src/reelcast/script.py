@@ -9,61 +9,92 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from urllib.parse import urlsplit
 
 from reelcast.config import ScriptSettings
 from reelcast.errors import ScriptError
+from reelcast.language import configured, pack, pack_or_english, primary, same_language
 from reelcast.models import Article, Block, BlockKind, Script, Section, SectionKind
 from reelcast.speakable import Lexicon, speakable
 
-INTRO_TITLE = "Introduction"
-OUTRO_TITLE = "Closing"
 _SPOILER = re.compile(r"\bspoilers?\b", re.I)
 _TITLE_WORDS = 7
 
 
 def build_script(
-    article: Article, settings: ScriptSettings, show_title: str, lexicon: Lexicon | None = None
+    article: Article,
+    settings: ScriptSettings,
+    show_title: str,
+    lexicon: Lexicon | None = None,
+    language: str = "en",
+    show_language: str | None = None,
 ) -> Script:
+    """The narration of `article` in `language` (its frame, titles and number words), for a show
+    whose own language is `show_language` (the one `[script] intro` and `outro` are written in)."""
     body = [b for b in article.blocks if b.text.strip()]
     if not any(b.kind is not BlockKind.HEADING for b in body):
         raise ScriptError(f"{article.source}: the article has no paragraphs to narrate")
+    words = pack_or_english(language).script
+    intro, outro = frame_templates(settings, language, show_language or language)
 
     def ready(texts: Iterable[str]) -> tuple[str, ...]:
-        return tuple(t for t in (speakable(text, lexicon) for text in texts) if t)
+        return tuple(t for t in (speakable(text, lexicon, language) for text in texts) if t)
 
-    fields = template_fields(article, show_title)
-    sections = [Section(0, SectionKind.INTRO, INTRO_TITLE, ready([_fill(settings.intro, fields, "intro")]))]
-    for title, blocks in split_sections(body, settings.min_words, settings.max_words):
-        sections.append(Section(len(sections), SectionKind.BODY, title, ready(narration(blocks))))
-    outro = ready([_fill(settings.outro, fields, "outro")])
-    sections.append(Section(len(sections), SectionKind.OUTRO, OUTRO_TITLE, outro))
-    return Script(title=article.title, sections=tuple(s for s in sections if s.paragraphs))
+    fields = template_fields(article, show_title, words)
+    intro_title, outro_title = words["intro_title"], words["outro_title"]
+    sections = [Section(0, SectionKind.INTRO, intro_title, ready([_fill(intro, fields, "intro")]))]
+    for title, blocks in split_sections(body, settings.min_words, settings.max_words, words["part"]):
+        sections.append(Section(len(sections), SectionKind.BODY, title, ready(narration(blocks, words))))
+    sections.append(Section(len(sections), SectionKind.OUTRO, outro_title, ready([_fill(outro, fields, "outro")])))
+    return Script(title=article.title, sections=tuple(s for s in sections if s.paragraphs), language=language)
 
 
-def template_fields(article: Article, show_title: str) -> dict[str, str]:
-    """The values intro and outro templates may use (TEMPLATE_FIELDS)."""
+def frame_templates(settings: ScriptSettings, language: str, show_language: str) -> tuple[str, str]:
+    """The intro and outro for a review in `language`: [script.intros] for it, else [script] intro
+    when it is the show's language, else the shipped template; a language with none is an error."""
+    found = pack(language)
+    chosen = []
+    for name in ("intro", "outro"):
+        template = configured(getattr(settings, f"{name}s"), language)
+        if template is None and same_language(language, show_language):
+            template = getattr(settings, name)
+        if template is None and found is not None:
+            template = found.script[name]
+        if template is None:
+            raise ScriptError(
+                f"reelcast has no {name} in language '{language}'; add [script.{name}s] "
+                f"{primary(language)} = \"...\" to reelcast.toml (see README, Languages), "
+                f"or refuse the language with [show] languages"
+            )
+        chosen.append(template)
+    return chosen[0], chosen[1]
+
+
+def template_fields(article: Article, show_title: str, words: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The values intro and outro templates may use (TEMPLATE_FIELDS), in the words of a language pack."""
+    words = words or pack_or_english("en").script
     film = ""
     if article.film:
+        # The film's title as the review gives it: titles are never translated.
         parts = [article.film.title]
         if article.film.year:
             parts.append(str(article.film.year))
         if article.film.director:
-            parts.append(f"directed by {article.film.director}")
+            parts.append(words["directed_by"].format(director=article.film.director))
         film = ", ".join(parts)
         if article.film.cast:
-            film += f", starring {_and_join(article.film.cast[:3])}"
-        film = f"The film: {film}."
+            film += ", " + words["starring"].format(cast=_and_join(article.film.cast[:3], words["and"]))
+        film = words["film"].format(film=film)
     rating = ""
     if article.rating:
-        rating = f"The verdict: {_number(article.rating.value)} out of {_number(article.rating.best)}."
+        rating = words["rating"].format(value=_number(article.rating.value), best=_number(article.rating.best))
     site = article.site_name or _domain(article.canonical_url) or ""
     return {
         "show": show_title,
         "title": article.title,
-        "author": article.byline or "an unnamed critic",
-        "site": f", for {site}" if site else "",
+        "author": article.byline or words["unnamed_author"],
+        "site": words["site"].format(site=site) if site else "",
         "film": film,
         "rating": rating,
         "link": _domain(article.canonical_url) or "",
@@ -78,7 +109,9 @@ def _fill(template: str, fields: dict[str, str], name: str) -> str:
         raise ScriptError(f"the {name} template {template!r} is invalid ({exc}); it may use {known}") from exc
 
 
-def split_sections(blocks: Sequence[Block], min_words: int, max_words: int) -> list[tuple[str, list[Block]]]:
+def split_sections(
+    blocks: Sequence[Block], min_words: int, max_words: int, part: str = "part {n}"
+) -> list[tuple[str, list[Block]]]:
     """Group blocks into (title, blocks) sections: at headings, then long runs cut to length."""
     runs: list[tuple[str | None, list[Block]]] = [(None, [])]
     for block in blocks:
@@ -95,7 +128,7 @@ def split_sections(blocks: Sequence[Block], min_words: int, max_words: int) -> l
         for n, part in enumerate(parts):
             title = heading or _opening_words(part)
             if heading and len(parts) > 1:
-                title = f"{heading} (part {n + 1})"
+                title = f"{heading} ({part.format(n=n + 1)})"
             sections.append((title, part))
     return sections
 
@@ -119,8 +152,9 @@ def _cut(blocks: list[Block], min_words: int, max_words: int) -> list[list[Block
     return parts
 
 
-def narration(blocks: Sequence[Block]) -> list[str]:
+def narration(blocks: Sequence[Block], words: Mapping[str, str] | None = None) -> list[str]:
     """The paragraphs a listener hears for these blocks: headings announced, lists as items, quotes framed."""
+    words = words or pack_or_english("en").script
     out: list[str] = []
     items: list[str] = []
 
@@ -136,11 +170,11 @@ def narration(blocks: Sequence[Block]) -> list[str]:
         flush_items()
         if block.kind is BlockKind.HEADING:
             if _SPOILER.search(block.text):
-                out.append(f"Spoiler warning. {_sentence(block.text)} Skip to the next chapter to avoid spoilers.")
+                out.append(f"{words['spoiler']} {_sentence(block.text)} {words['spoiler_skip']}")
             else:
                 out.append(_sentence(block.text))
         elif block.kind is BlockKind.QUOTE:
-            out.append(f"Quote. {_sentence(block.text)} End quote.")
+            out.append(f"{words['quote']} {_sentence(block.text)} {words['end_quote']}")
         else:
             out.append(block.text)
     flush_items()
@@ -159,8 +193,8 @@ def _opening_words(blocks: Sequence[Block]) -> str:
     return title + ("…" if len(words) > _TITLE_WORDS else "")
 
 
-def _and_join(names: Sequence[str]) -> str:
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+def _and_join(names: Sequence[str], and_word: str = "and") -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} {and_word} {names[-1]}"
 
 
 def _number(value: float) -> str:

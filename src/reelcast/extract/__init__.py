@@ -32,6 +32,7 @@ from reelcast.extract.hints import MAX_LINK_DENSITY, MIN_ARTICLE_TOKENS
 from reelcast.extract.metadata import first_image, page_metadata
 from reelcast.extract.readability import grab_article
 from reelcast.extract.review import film, visible_rating
+from reelcast.language import article_language
 from reelcast.models import Article, Block, BlockKind, RawPage
 
 __all__ = ["article_as_dict", "article_as_text", "decode_html", "extract"]
@@ -59,7 +60,8 @@ def extract(page: RawPage) -> Article:
         published=meta.published,
         modified=meta.modified,
         site_name=meta.site_name,
-        language=meta.language,
+        # The declaration, unless the text clearly says otherwise (a site template's lang="en").
+        language=article_language(meta.language, " ".join(b.text for b in blocks)),
         canonical_url=meta.canonical_url,
         description=meta.description,
         lead_image=meta.lead_image or first_image(content, meta.base_url),

@@ -19,6 +19,7 @@ from reelcast.extract.review import (
     rating_from_microdata,
     rating_widget_texts,
 )
+from reelcast.language import normalise
 from reelcast.models import Film, Rating, RawPage
 
 
@@ -86,7 +87,10 @@ def page_metadata(doc: HtmlElement, page: RawPage) -> Meta:
         first("article:modified_time", "og:updated_time", "datemodified")
     )
     meta.site_name = dom.clean(name_of(ld.get("publisher"))) or first("og:site_name", "application-name")
-    meta.language = dom.clean(doc.get("lang")) or first("content-language", "og:locale", "dc:language")
+    meta.language = _declared_language(
+        doc.get("lang"), ld.get("inLanguage"), first("content-language", "og:locale", "dc:language"),
+        page.content_language,
+    )
     meta.description = dom.clean(ld.get("description")) or first(*DESCRIPTION_KEYS)
     images = [image_url(ld.get("image"))] + [metas.get(k) for k in IMAGE_KEYS]
     meta.lead_image = next(filter(None, (web_url(image, base) for image in images)), None)
@@ -97,6 +101,17 @@ def page_metadata(doc: HtmlElement, page: RawPage) -> Meta:
     meta.rating = rating_from_json_ld(ld.get("reviewRating")) or rating_from_microdata(doc)
     meta.rating_texts = rating_widget_texts(doc)
     return meta
+
+
+def _declared_language(*candidates: Any) -> str | None:
+    """The first candidate that is a language tag: `<html lang>`, JSON-LD inLanguage, meta tags, the
+    Content-Language header (its first tag). JSON-LD may give a Language object instead of a tag."""
+    for candidate in candidates:
+        if isinstance(candidate, dict):
+            candidate = candidate.get("alternateName") or candidate.get("name")
+        if isinstance(candidate, str) and (tag := normalise(candidate.split(",")[0])):
+            return tag
+    return None
 
 
 def _json_ld_title(ld: dict[str, Any], doc: HtmlElement) -> str | None:

@@ -37,6 +37,14 @@ class Engine(Protocol):
         """The voice this engine speaks with: the configured one, or the engine's default."""
         ...
 
+    def voice_for(self, language: str) -> str | None:
+        """The engine's own voice for a language tag, or None when it has none installed."""
+        ...
+
+    def speaks(self, voice: str, language: str) -> bool:
+        """Whether `voice` speaks `language` (True when the engine cannot tell)."""
+        ...
+
 
 EngineFactory = Callable[[SpeechSettings], Engine]
 _REGISTRY: dict[str, EngineFactory] = {}

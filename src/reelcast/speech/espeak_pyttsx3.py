@@ -19,6 +19,7 @@ one engine per process, made lazily in the process that uses it.
 from __future__ import annotations
 
 import ctypes
+import functools
 import os
 import threading
 import time
@@ -28,6 +29,7 @@ import numpy as np
 
 from reelcast.config import SpeechSettings
 from reelcast.errors import SpeechError
+from reelcast.language import primary
 from reelcast.models import Clip
 from reelcast.speech.base import (
     VoiceInfo,
@@ -233,7 +235,54 @@ class Pyttsx3Engine:
         ]
 
 
+    def voice_for(self, language: str) -> str | None:
+        return espeak_voice_for(language)
+
+    def speaks(self, voice: str, language: str) -> bool:
+        languages = _espeak_voice_table().get(voice.lower())
+        return languages is None or any(primary(tag) == primary(language) for tag, _ in languages)
+
+
 register("pyttsx3", Pyttsx3Engine)
+
+
+@functools.cache
+def _espeak_voice_table() -> dict[str, tuple[tuple[str, int], ...]]:
+    """eSpeak NG's voices as its data files list them: id -> (language, priority), lower priority preferred.
+
+    Read from the files, not asked of eSpeak: choosing a voice must not start the native engine in
+    the parent process, or the runner could no longer fork its workers.
+    """
+    try:
+        import espeakng_loader
+
+        root = Path(os.environ.get("ESPEAK_DATA_PATH") or espeakng_loader.get_data_path()) / "lang"
+    except ImportError:
+        root = Path("/usr/lib/x86_64-linux-gnu/espeak-ng-data/lang")
+    table: dict[str, tuple[tuple[str, int], ...]] = {}
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        languages = []
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+            words = line.split()
+            if len(words) >= 2 and words[0] == "language":
+                priority = int(words[2]) if len(words) > 2 and words[2].isdigit() else 5
+                languages.append((words[1].lower(), priority))
+        if languages:  # pyttsx3 names a voice by its path under lang/, in lower case
+            table[path.relative_to(root).as_posix().lower()] = tuple(languages)
+    return table
+
+
+def espeak_voice_for(language: str) -> str | None:
+    """eSpeak NG's own choice of voice for a language tag ("fr" -> "roa/fr", "pt-BR" -> "roa/pt-br")."""
+    tag, base = language.lower().replace("_", "-"), primary(language)
+    ranked = []
+    for voice, languages in _espeak_voice_table().items():
+        for spoken, priority in languages:
+            if spoken == tag:
+                ranked.append((0, priority, voice))
+            elif spoken == base or primary(spoken) == base:
+                ranked.append((1 if spoken == base else 2, priority, voice))
+    return min(ranked)[2] if ranked else None
 
 
 def with_sentence_pauses(

@@ -19,6 +19,7 @@ from typing import Any
 
 from reelcast.config import SpeechSettings
 from reelcast.errors import SpeechError
+from reelcast.language import primary
 from reelcast.models import Clip
 from reelcast.speech.base import (
     VoiceInfo,
@@ -76,6 +77,18 @@ class PiperEngine:
     def voice_id(self) -> str:
         return str(self.model) if self.model else VOICE_ID
 
+    def voice_for(self, language: str) -> str | None:
+        """The installed voice for `language`: joe for English, or the configured model if it speaks it."""
+        if self.model is not None and self.speaks(str(self.model), language):
+            return str(self.model)
+        return VOICE_ID if primary(language) == "en" else None
+
+    def speaks(self, voice: str, language: str) -> bool:
+        if voice in _VOICE_ALIASES:
+            return primary(language) == "en"
+        spoken = _model_language(Path(voice))
+        return spoken is None or primary(spoken) == primary(language)
+
     def _loaded(self) -> Any:
         if self._voice is None:
             self._voice = _load_voice(self.model, self.settings)
@@ -85,6 +98,15 @@ class PiperEngine:
         from piper import SynthesisConfig
 
         return SynthesisConfig(length_scale=_NATURAL_WPM / self.settings.rate, volume=self.settings.volume)
+
+
+def _model_language(model: Path) -> str | None:
+    """The language a Piper model's .onnx.json declares ("fr_FR"), or None when it says none."""
+    try:
+        config = json.loads(model.with_name(model.name + ".json").read_text(encoding="utf-8"))
+        return str(config["language"]["code"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def _require_piper() -> None:
