@@ -168,7 +168,7 @@ def preview_command(ctx: click.Context, page: str, as_json: bool) -> None:
     settings = _settings(ctx)
     script = prepare_script(read_article(page), settings)
     if as_json:
-        speech = speech_for(script, settings.speech)
+        speech = speech_for(script, settings)
         sections = [
             {"index": s.index, "kind": s.kind.value, "title": s.title, "language": script.language,
              "engine": speech.engine, "voice": speech.voice, "words": s.word_count, "paragraphs": list(s.paragraphs)}
@@ -206,7 +206,7 @@ def voices_command(ctx: click.Context, engine: str | None, language: str | None)
         code = primary(language)
         voices = [v for v in voices if any(primary(tag) == code for tag in v.languages)]
         speech = settings.speech
-        current = choose_voice(speaker, speech.voice, speech.voices, language)
+        current = choose_voice(speaker, speech.voice, speech.voices, language, settings.show.language)
         click.echo(f"engine: {speaker.name}, voice for {language}: {current}")
     else:
         current = speaker.voice_id()

@@ -186,16 +186,21 @@ def configured(table: tuple[tuple[str, str], ...], tag: str) -> str | None:
     return found.get(normalise(tag) or tag) or found.get(primary(tag))
 
 
-def choose_voice(engine: Any, voice: str | None, voices: tuple[tuple[str, str], ...], language: str) -> str:
+def choose_voice(
+    engine: Any, voice: str | None, voices: tuple[tuple[str, str], ...], language: str, show_language: str | None = None
+) -> str:
     """The voice that reads a review in `language`, or a SpeechError before any audio is made.
 
     The show's choice for that language ([speech.voices]) first, then the configured voice if it
-    speaks the language, then the engine's own voice for it.
+    speaks the language, then the engine's own voice for it. Reviews in the show's language are
+    all read by the voice for the show's tag, so an en-US page on an "en" show sounds like the rest.
     """
     if chosen := configured(voices, language):
         return chosen
     if voice and engine.speaks(voice, language):
         return voice
+    if show_language and same_language(language, show_language):
+        language = show_language
     if found := engine.voice_for(language):
         return str(found)
     what = "eSpeak NG has" if engine.name == "pyttsx3" else f"the {engine.name} engine has"

@@ -73,11 +73,11 @@ def prepare_script(article: Article, settings: Settings) -> Script:
     return build_script(article, settings.script, show.title, load_lexicon(settings), language, show.language)
 
 
-def speech_for(script: Script, settings: SpeechSettings) -> SpeechSettings:
+def speech_for(script: Script, settings: Settings) -> SpeechSettings:
     """The speech settings that read `script`: the voice for its language, or a SpeechError now, before any audio."""
-    engine = make_engine(settings)
-    voice = choose_voice(engine, settings.voice, settings.voices, script.language)
-    return dataclasses.replace(settings, voice=voice)
+    speech = settings.speech
+    voice = choose_voice(make_engine(speech), speech.voice, speech.voices, script.language, settings.show.language)
+    return dataclasses.replace(speech, voice=voice)
 
 
 def publish(
@@ -95,7 +95,7 @@ def publish(
     article = extract(page)
     on_progress(ProgressEvent("script"))
     script = prepare_script(article, settings)
-    speech = speech_for(script, settings.speech) if engine is None else settings.speech
+    speech = speech_for(script, settings) if engine is None else settings.speech
     log.info("%s is in %s: read by the %s voice %s", source, script.language, speech.engine, speech.voice)
 
     settings.episodes_dir.mkdir(parents=True, exist_ok=True)
