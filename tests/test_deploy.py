@@ -25,7 +25,17 @@ from reelcast import pipeline
 from reelcast.catalog import Catalog
 from reelcast.check import check_remote
 from reelcast.config import load_settings
-from reelcast.deploy import MANIFEST, Destination, ShowFile, Stage, deploy, feed_references, parse_target, plan
+from reelcast.deploy import (
+    MANIFEST,
+    Destination,
+    ShowFile,
+    Stage,
+    deploy,
+    feed_references,
+    parse_target,
+    plan,
+    show_files,
+)
 from reelcast.errors import ConfigError, DeployError
 from reelcast.feed import build_feed, write_feed
 from reelcast.models import Episode
@@ -313,12 +323,27 @@ def test_the_cli_deploys_to_a_folder_and_says_what_went(two_episodes: Show, tmp_
     assert done.stderr.splitlines()[-1].startswith("reelcast: warning: the feed sends apps to http://127.0.0.1:8000/")
     again = run_reelcast(show.root, "deploy", str(tmp_path / "site"))
     assert "0 uploaded (0.0 MB), 11 unchanged, 0 deleted" in again.stdout
+    typo = run_reelcast(show.root, "deploy", str(tmp_path / "sitee" / "podcast"))
+    assert typo.returncode == 1
+    assert typo.stderr == f"reelcast: error: {tmp_path / 'sitee'} does not exist; create it, or check the path\n"
+
+
+@pytest.mark.slow
+def test_the_feed_that_goes_is_the_one_planned(two_episodes: Show, tmp_path: Path) -> None:
+    show = copy(two_episodes, tmp_path)
+    settings = show.settings()
+    files = show_files(settings)
+    planned = (show.root / "feed" / "feed.xml").read_bytes()
+    # a publish finishing while the media upload: its feed names files this deploy never planned
+    (show.root / "feed" / "feed.xml").write_bytes(planned.replace(b"</channel>", b"<item/></channel>"))
+    deploy(settings, Destination(LocalFileSystem(), (tmp_path / "site").as_posix(), atomic_rename=True), files=files)
+    assert (tmp_path / "site" / "feed" / "feed.xml").read_bytes() == planned
 
 
 def test_nothing_to_deploy_or_nowhere_to_go_is_one_line(tmp_path: Path) -> None:
     done = run_reelcast(tmp_path, "deploy", str(tmp_path / "site"))
     assert done.returncode == 1 and done.stderr.startswith("reelcast: error: nothing is published in ")
-    assert len(done.stderr.splitlines()) == 1
+    assert len(done.stderr.splitlines()) == 1 and not (tmp_path / "site").exists()
     done = run_reelcast(tmp_path, "deploy")
     assert done.returncode == 1
     assert done.stderr == "reelcast: error: say where to deploy: `reelcast deploy DEST`, or dest in [deploy] of " \

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import email.utils
+import functools
 import http.client
 import re
 import tempfile
@@ -408,7 +409,7 @@ def check_remote(settings: Settings, measure: Measure = measure_loudness, get: G
     """Check the show as it is served at base_url: fetch the feed and every file it names, check them as
     `check_show` checks local ones, and add what only a server can get wrong (files that cannot be
     fetched, bytes served against the enclosure length, byte ranges, the audio's content type)."""
-    get = get or http_get
+    get = get or functools.partial(http_get, timeout_s=settings.deploy.timeout_s)
     with tempfile.TemporaryDirectory(prefix="reelcast-remote-") as tmp:
         mirror = dataclasses.replace(settings, root=Path(tmp))
         problems, failed = _fetch_show(settings, mirror, get)
@@ -420,11 +421,11 @@ def check_remote(settings: Settings, measure: Measure = measure_loudness, get: G
     return Report((*problems, *rest), local.episodes)
 
 
-def http_get(url: str, byte_range: str | None = None) -> tuple[int, Mapping[str, str], bytes]:
+def http_get(url: str, byte_range: str | None = None, timeout_s: float = 30.0) -> tuple[int, Mapping[str, str], bytes]:
     """Status, headers and body of a GET; OSError (or http.client's) when the server cannot be had."""
     headers = {"User-Agent": USER_AGENT, **({"Range": byte_range} if byte_range else {})}
     try:
-        with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=30) as response:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=timeout_s) as response:
             return response.status, response.headers, response.read()
     except urllib.error.HTTPError as exc:
         return exc.code, exc.headers, b""

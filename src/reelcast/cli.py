@@ -261,14 +261,16 @@ def check_command(ctx: click.Context, base_url: str | None, remote: bool) -> Non
 @_reported
 def deploy_command(ctx: click.Context, dest: str | None, s3_endpoint: str | None, sftp_key: str | None) -> None:
     """Copy the show to DEST (a folder, sftp://user@host/path or s3://bucket/prefix); only what changed goes."""
-    from reelcast.deploy import deploy, open_destination  # paramiko and s3fs load only when deploying
+    from reelcast.deploy import deploy, open_destination, show_files  # paramiko and s3fs load only when deploying
 
     settings = _settings(ctx, deploy={"s3_endpoint": s3_endpoint, "sftp_key": sftp_key})
     dest = dest or settings.deploy.dest
     if not dest:
         raise ConfigError("say where to deploy: `reelcast deploy DEST`, or dest in [deploy] of reelcast.toml")
+    files = show_files(settings)  # before connecting: a show that cannot go, goes nowhere
     with open_destination(dest, settings) as destination:
-        result = deploy(settings, destination, lambda action, path: click.echo(f"  {action} {path}", err=True))
+        result = deploy(settings, destination, lambda action, path: click.echo(f"  {action} {path}", err=True),
+                        files)
     click.echo(f"deployed to {destination.name}: {len(result.uploaded)} uploaded "
                f"({result.bytes_uploaded / 1e6:.1f} MB), {len(result.unchanged)} unchanged, "
                f"{len(result.deleted)} deleted\n  feed: {feed_url(settings)}")

@@ -67,6 +67,7 @@ class ShowFile:
     size: int
     sha256: str
     stage: Stage
+    data: bytes | None = field(default=None, repr=False, compare=False)  # the bytes to send, when read already
 
     @property
     def entry(self) -> dict[str, Any]:
@@ -178,25 +179,33 @@ def read_manifest(data: bytes | None) -> dict[str, dict[str, Any]]:
 
 
 def show_files(settings: Settings) -> list[ShowFile]:
-    """The published files the feed needs, the listening page and the feed itself, hashed."""
-    feed = settings.feed_dir / FEED_FILE
-    if not feed.is_file():
+    """The published files the feed needs, the listening page and the feed itself, hashed.
+
+    The feed and the page are read once, here, and those very bytes go up: a publish that rewrites
+    them during a long upload must not send a feed naming files this deploy did not plan."""
+    try:
+        feed = (settings.feed_dir / FEED_FILE).read_bytes()
+    except FileNotFoundError:
         raise DeployError(f"nothing is published in {settings.root.resolve()}: there is no feed/{FEED_FILE}; "
-                          "run `reelcast publish PAGE` first")
-    references = feed_references(feed.read_bytes(), settings.show.base_url)
-    if (settings.feed_dir / PAGE_FILE).is_file():
-        references[f"feed/{PAGE_FILE}"] = Stage.PAGE
-    references[f"feed/{FEED_FILE}"] = Stage.FEED
+                          "run `reelcast publish PAGE` first") from None
     files = []
-    for path, stage in references.items():
+    for path, stage in feed_references(feed, settings.show.base_url).items():
         local = settings.root / path
         try:
             with local.open("rb") as f:
                 digest = hashlib.file_digest(f, "sha256").hexdigest()
+                size = f.tell()
         except FileNotFoundError:
             raise DeployError(f"{path}, named by the feed, is missing; run `reelcast check` to see why, "
                               "and publish that review again") from None
-        files.append(ShowFile(path, local.stat().st_size, digest, stage))
+        files.append(ShowFile(path, size, digest, stage))
+    try:
+        page = (settings.feed_dir / PAGE_FILE).read_bytes()
+    except FileNotFoundError:
+        page = None
+    for path, stage, data in ((f"feed/{PAGE_FILE}", Stage.PAGE, page), (f"feed/{FEED_FILE}", Stage.FEED, feed)):
+        if data is not None:
+            files.append(ShowFile(path, len(data), hashlib.sha256(data).hexdigest(), stage, data))
     return files
 
 
@@ -319,9 +328,11 @@ class _Counter:
     size: int = 0
 
 
-def deploy(settings: Settings, destination: Destination, on_file: Progress = _quiet) -> Result:
-    """Bring `destination` up to date with the published show; only what changed is uploaded."""
-    files = show_files(settings)  # before touching the destination: a show that cannot go, goes nowhere
+def deploy(settings: Settings, destination: Destination, on_file: Progress = _quiet,
+           files: Sequence[ShowFile] | None = None) -> Result:
+    """Bring `destination` up to date with the published show (`files`, from `show_files`); only what
+    changed is uploaded."""
+    files = show_files(settings) if files is None else files
     with _translated(destination.name):
         old = read_manifest(destination.read(MANIFEST))
         steps = plan(files, old, destination.sizes())
@@ -330,7 +341,10 @@ def deploy(settings: Settings, destination: Destination, on_file: Progress = _qu
         with _translated(destination.name):
             for file in steps.uploads:
                 on_file("upload", file.path)
-                destination.upload(settings.root / file.path, file.path)
+                if file.data is None:
+                    destination.upload(settings.root / file.path, file.path)
+                else:
+                    destination.write(file.path, file.data)
                 sent.files.append(file.path)
                 sent.size += file.size
     except DeployError as exc:
@@ -357,12 +371,12 @@ def open_destination(dest: str, settings: Settings) -> Iterator[Destination]:
     target = parse_target(dest, settings.root)
     with _translated(str(target), target):
         if target.kind == "folder":
-            Path(target.root).mkdir(parents=True, exist_ok=True)
+            if not Path(target.root).parent.is_dir():
+                raise DeployError(f"{Path(target.root).parent} does not exist; create it, or check the path")
             yield Destination(LocalFileSystem(), target.root, atomic_rename=True, name=target.root)
         elif target.kind == "sftp":
             fs = _sftp(target, settings.deploy)
             try:
-                fs.makedirs(target.root, exist_ok=True)
                 yield Destination(fs, target.root, atomic_rename=True, name=str(target))
             finally:
                 fs.client.close()
