@@ -12,6 +12,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -435,11 +436,12 @@ def sshd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sshd]:
         "KbdInteractiveAuthentication no\nPermitRootLogin prohibit-password\nStrictModes no\nUsePAM no\n"
         "Subsystem sftp internal-sftp\nLogLevel VERBOSE\n", encoding="utf-8")
     known_hosts = tmp / "known_hosts"
-    known_hosts.write_text(f"[127.0.0.1]:{port} {host_key.with_suffix('.pub').read_text().split(' ')[0]} "
-                           f"{host_key.with_suffix('.pub').read_text().split(' ')[1]}\n", encoding="utf-8")
+    kind, key = host_key.with_suffix(".pub").read_text(encoding="utf-8").split()[:2]
+    known_hosts.write_text(f"[127.0.0.1]:{port} {kind} {key}\n", encoding="utf-8")
     log = tmp / "sshd.log"
-    server = subprocess.Popen([binary, "-D", "-e", "-f", str(config), "-p", str(port)],
-                              stdout=log.open("wb"), stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    with log.open("wb") as out:
+        server = subprocess.Popen([binary, "-D", "-e", "-f", str(config), "-p", str(port)],
+                                  stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 20
         while True:
@@ -529,7 +531,8 @@ def s3(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3]:
         # credentials the usual way, from the environment; never a real ~/.aws
         for name, value in (("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing"),
                             ("AWS_DEFAULT_REGION", "us-east-1"), ("AWS_CONFIG_FILE", str(tmp / "config")),
-                            ("AWS_SHARED_CREDENTIALS_FILE", str(tmp / "credentials"))):
+                            ("AWS_SHARED_CREDENTIALS_FILE", str(tmp / "credentials")),
+                            ("AWS_EC2_METADATA_DISABLED", "true")):  # botocore must not look beyond 127.0.0.1
             env.setenv(name, value)
         endpoint = f"http://127.0.0.1:{server.get_host_and_port()[1]}"
         client = boto3.client("s3", endpoint_url=endpoint)
@@ -610,7 +613,12 @@ def test_s3_failures_are_one_line(published_show: PublishedShow, s3: S3, tmp_pat
     assert missing.stderr == ("reelcast: error: the bucket no-such-bucket does not exist (or these credentials "
                               "cannot see it); create it first, or check the name\n")
     assert unreachable.stderr.startswith("reelcast: error: s3://show/x: Could not connect to the endpoint URL")
-    for done in (missing, unreachable):
+    anonymous = {k: v for k, v in os.environ.items() if k not in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
+    nobody = subprocess.run([sys.executable, "-m", "reelcast", "deploy", "s3://show/x", "--s3-endpoint", s3.endpoint],
+                            cwd=show.root, env=anonymous, capture_output=True, text=True, timeout=120,
+                            stdin=subprocess.DEVNULL)
+    assert nobody.stderr == ("reelcast: error: s3://show/x: Unable to locate credentials; set AWS_ACCESS_KEY_ID and "
+                             "AWS_SECRET_ACCESS_KEY (or a profile in ~/.aws/credentials)\n")
+    for done in (missing, unreachable, nobody):
         assert done.returncode == 1 and len(done.stderr.splitlines()) == 1, done.stderr
-    assert "KeyCount" in s3.client.list_objects_v2(Bucket="show", Prefix="x/")
     assert s3.client.list_objects_v2(Bucket="show", Prefix="x/")["KeyCount"] == 0
