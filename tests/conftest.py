@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from reelcast.config import Settings, load_settings
-from reelcast.models import Chapter, Clip, Episode
+from reelcast.models import Chapter, Episode, Paragraph, Speech
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "examples" / "leaving-las-vegas.html"
@@ -49,17 +49,21 @@ class ToneEngine:
         self.wpm = wpm
         self.texts: list[str] = []
 
-    def synthesize(self, text: str, wav: Path) -> Clip:
-        self.texts.append(text)
-        words = text.split()
+    def speak(self, paragraph: Paragraph) -> Speech:
+        self.texts.append(paragraph.text)
         per_word_ms = 60_000 / self.wpm
-        write_tone(wav, len(words) * per_word_ms / 1000)
-        starts, position = [], 0
-        for n, word in enumerate(words):
-            position = text.index(word, position)
-            starts.append((position, round(n * per_word_ms)))
-            position += len(word)
-        return Clip(text, wav, round(len(words) * per_word_ms), tuple(starts))
+        rate = 22050
+        words = paragraph.word_count
+        t = np.arange(int(words * per_word_ms / 1000 * rate)) / rate
+        pcm = (0.5 * 32767 * np.sin(2 * np.pi * 220 * t)).astype("<i2").tobytes()
+        starts, said = [], 0
+        for sentence in paragraph.sentences:
+            starts.append(round(said * per_word_ms))
+            said += len(sentence.text.split())
+        return Speech(pcm, rate, tuple(starts))
+
+    def sound(self) -> dict:
+        return {"engine": self.name, "wpm": self.wpm}
 
     def voices(self) -> list:
         return []

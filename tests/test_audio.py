@@ -1,47 +1,63 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pytest
 from mutagen.id3 import ID3
 from mutagen.mp3 import MP3
 
+from reelcast import audio
 from reelcast.audio import Tags, clip_cues, encode, stitch
 from reelcast.config import AudioSettings
 from reelcast.errors import AudioError
-from reelcast.ffmpeg import measure_loudness
+from reelcast.ffmpeg import measure_loudness, run_ffmpeg
 from reelcast.models import Clip, Section, SectionAudio, SectionKind
+from reelcast.script import paragraph
+from reelcast.speech.base import read_wav
 
 from .conftest import write_tone
 
 SETTINGS = AudioSettings(paragraph_pause_ms=500, section_pause_ms=1000)
+RATE = 22050
+
+
+def make_clip(path: Path, seconds: float, amplitude: float = 0.5, text: str = "A paragraph.") -> Clip:
+    write_tone(path, seconds, rate=RATE, amplitude=amplitude)
+    pcm, rate = read_wav(path)
+    return Clip(paragraph(text), path, round(seconds * 1000), (0,), audio.levels(pcm, rate))
 
 
 def section_audio(tmp_path: Path, index: int, seconds: list[float], amplitude: float = 0.5) -> SectionAudio:
-    clips = tuple(
-        Clip(f"Paragraph {n}.", write_tone(tmp_path / f"s{index}p{n}.wav", s, amplitude=amplitude), round(s * 1000))
-        for n, s in enumerate(seconds)
-    )
-    section = Section(index, SectionKind.BODY, f"Section {index}", tuple(c.text for c in clips))
+    clips = tuple(make_clip(tmp_path / f"s{index}p{n}.wav", s, amplitude, f"Paragraph {n}.")
+                  for n, s in enumerate(seconds))
+    section = Section(index, SectionKind.BODY, f"Section {index}", tuple(c.paragraph for c in clips))
     return SectionAudio(section, clips)
 
 
 def test_stitch_pauses_and_chapter_starts(tmp_path: Path) -> None:
     stitched = stitch([section_audio(tmp_path, 0, [2.0, 1.0]), section_audio(tmp_path, 1, [3.0])], SETTINGS)
     # 2 s + 0.5 s pause + 1 s, then a 1 s section pause, then 3 s
-    assert len(stitched.audio) == 7500
+    assert stitched.duration_ms == 7500
     assert [(c.title, c.start_ms, c.end_ms) for c in stitched.chapters] == [
         ("Section 0", 0, 4500),
         ("Section 1", 4500, 7500),
     ]
     assert [c.start_ms for c in stitched.cues] == [0, 2500, 4500]
+    assert stitched.levels.shape == (2, 75 * 49)  # every 100 ms of the episode, in level blocks
 
 
-def test_sentence_cues_follow_word_events() -> None:
-    text = "First sentence here. Second one starts. Third."
-    clip = Clip(text, Path("unused.wav"), 6000, ((0, 0), (6, 400), (15, 900), (21, 2000), (28, 2500), (33, 3100),
-                                                 (40, 4500)))
+def test_a_clip_is_padded_to_whole_tenths_so_its_levels_stay_on_the_grid(tmp_path: Path) -> None:
+    stitched = stitch([section_audio(tmp_path, 0, [1.03, 1.0])], SETTINGS)
+    assert stitched.duration_ms == 1100 + 500 + 1000
+    assert stitched.cues[1].start_ms == 1600
+
+
+def test_sentence_cues_follow_the_engine_s_sentence_starts() -> None:
+    clip = Clip(paragraph("First sentence here. Second one starts. Third."), Path("unused.wav"), 6000,
+                (0, 2000, 4500))
     cues = clip_cues(clip, offset_ms=10_000, duration_ms=6000)
     assert [(c.start_ms, c.end_ms, c.text) for c in cues] == [
         (10_000, 12_000, "First sentence here."),
@@ -50,9 +66,39 @@ def test_sentence_cues_follow_word_events() -> None:
     ]
 
 
-def test_a_clip_without_word_events_is_one_cue() -> None:
-    (cue,) = clip_cues(Clip("No events.", Path("x.wav"), 1200), 500, 1200)
-    assert (cue.start_ms, cue.end_ms) == (500, 1700)
+def test_a_clip_without_sentence_times_is_one_cue() -> None:
+    (cue,) = clip_cues(Clip(paragraph("No events. None at all."), Path("x.wav"), 1200), 500, 1200)
+    assert (cue.start_ms, cue.end_ms, cue.text) == (500, 1700, "No events. None at all.")
+
+
+def test_the_loudness_meter_reads_what_ffmpeg_s_ebur128_reads(tmp_path: Path) -> None:
+    # a tone that swells and falls, with a quiet stretch the relative gate must drop
+    t = np.arange(RATE * 12) / RATE
+    envelope = np.where(t < 8, 0.2 + 0.6 * np.abs(np.sin(t / 2)), 0.01)
+    x = (envelope * np.sin(2 * np.pi * 997 * t)).astype(np.float32)
+    raw = tmp_path / "x.f32"
+    raw.write_bytes(x.tobytes())
+    wav = tmp_path / "x.wav"
+    run_ffmpeg(["-f", "f32le", "-ar", str(RATE), "-ac", "1", "-i", str(raw), "-c:a", "pcm_f32le", str(wav)])
+    ours = audio.integrated_loudness(audio.hop_energies(x, RATE), RATE)
+    assert ours == pytest.approx(measure_loudness(wav).integrated_lufs, abs=0.2)
+
+
+def test_the_limiter_holds_true_peaks_under_the_ceiling() -> None:
+    # a tone at a quarter of the rate, sampled 45 degrees off its crests: its samples are at 0.71
+    # of its true peak, so a limiter of sample peaks would let it through 3 dB over
+    t = np.arange(RATE) / RATE
+    x = (0.95 * np.sin(2 * np.pi * (RATE / 4) * t + np.pi / 4)).astype(np.float32)
+    fade = RATE // 50  # 20 ms: a step from quiet to loud would ring past any meter's interpolator
+    x[: RATE // 2] *= 0.1  # quiet first half: left alone
+    x[RATE // 2 : RATE // 2 + fade] *= np.linspace(0.1, 1, fade)
+    ceiling = 10 ** (-1.5 / 20)
+    limited = audio.limit(x, ceiling, RATE)
+    from scipy.signal import resample
+
+    true_peak = np.abs(resample(limited.astype(np.float64), len(limited) * 16)).max()  # an independent 16x
+    assert true_peak <= ceiling * 1.01
+    assert np.array_equal(limited[: RATE // 2 - RATE // 20], x[: RATE // 2 - RATE // 20])
 
 
 def test_encode_reaches_loudness_target_and_tags_chapters(tmp_path: Path) -> None:
@@ -61,16 +107,16 @@ def test_encode_reaches_loudness_target_and_tags_chapters(tmp_path: Path) -> Non
     stitched = stitch(sections, SETTINGS)
     out = tmp_path / "episode.mp3"
     tags = Tags("Title", "Critic", "Show", datetime(2019, 10, 8, tzinfo=UTC), "https://example.com/review", "en")
-    episode = encode(stitched, out, tags, SETTINGS, tmp_path)
+    episode = encode(stitched, out, tags, SETTINGS)
 
-    loudness = measure_loudness(out)
-    assert abs(loudness.integrated_lufs - SETTINGS.target_lufs) <= 1.0
+    loudness = measure_loudness(out)  # ffmpeg's own meter, on the MP3 itself
+    assert abs(loudness.integrated_lufs - SETTINGS.target_lufs) <= 0.5
     assert loudness.true_peak_db <= SETTINGS.true_peak_db
     assert episode.size_bytes == out.stat().st_size
     info = MP3(out).info
     assert (info.sample_rate, info.channels) == (44100, 1)
     assert abs(info.length * 1000 - episode.duration_ms) < 50
-    assert abs(info.length * 1000 - len(stitched.audio)) < 100
+    assert abs(info.length * 1000 - stitched.duration_ms) < 100
 
     id3 = ID3(out)
     assert str(id3["TPE1"]) == "Critic" and str(id3["TDRC"]) == "2019-10-08"
@@ -80,9 +126,25 @@ def test_encode_reaches_loudness_target_and_tags_chapters(tmp_path: Path) -> Non
     assert toc.child_element_ids == [c.element_id for c in chapters]
     assert not list(tmp_path.glob(".*.part"))
 
+    again = encode(stitched, tmp_path / "again.mp3", tags, SETTINGS)
+    assert again.path.read_bytes() == out.read_bytes()  # the same episode, the same bytes
+
 
 def test_silence_is_refused_not_published(tmp_path: Path) -> None:
     stitched = stitch([section_audio(tmp_path, 0, [2.0], amplitude=0.0)], SETTINGS)
     with pytest.raises(AudioError, match="silent"):
-        encode(stitched, tmp_path / "x.mp3", Tags("t", None, "s", None, None), SETTINGS, tmp_path)
+        encode(stitched, tmp_path / "x.mp3", Tags("t", None, "s", None, None), SETTINGS)
     assert not (tmp_path / "x.mp3").exists()
+
+
+def test_an_mp3_shorter_than_the_stitched_audio_is_an_error_and_not_kept(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    stitched = stitch([section_audio(tmp_path, 0, [2.0])], SETTINGS)
+    real = audio._mastered
+
+    def lossy(plan, *args):  # noqa: ANN001, ANN202 - the encoder is handed only the first second
+        return real(replace(plan, pieces=(replace(plan.pieces[0], frames=RATE),)), *args)
+
+    monkeypatch.setattr(audio, "_mastered", lossy)
+    with pytest.raises(AudioError, match=r"the MP3 is 1\.\d+ s long, the stitched audio 2\.00 s"):
+        encode(stitched, tmp_path / "x.mp3", Tags("t", None, "s", None, None), SETTINGS)
+    assert not (tmp_path / "x.mp3").exists() and not list(tmp_path.glob(".*.part"))

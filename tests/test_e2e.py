@@ -72,7 +72,7 @@ def test_audio_meets_loudness_and_format(published: Path) -> None:
     assert (info.sample_rate, info.channels, info.bitrate) == (44100, 1, 96000)
     assert info.length > 240  # about a thousand words at 170 words per minute
     loudness = measure_loudness(mp3)
-    assert abs(loudness.integrated_lufs - (-16.0)) <= 1.0
+    assert abs(loudness.integrated_lufs - (-16.0)) <= 0.5  # ffmpeg's ebur128 meter, on the published file
     assert loudness.true_peak_db <= -1.0
 
 

@@ -4,7 +4,7 @@ import pytest
 
 from reelcast.config import ScriptSettings
 from reelcast.errors import ScriptError
-from reelcast.models import Article, Block, BlockKind, Film, Rating, SectionKind
+from reelcast.models import Article, Block, BlockKind, Film, Rating, Section, SectionKind
 from reelcast.script import build_script, split_sections
 from reelcast.speakable import Lexicon
 
@@ -43,7 +43,7 @@ def test_headings_start_sections_and_are_announced() -> None:
     )
     body = [s for s in script.sections if s.kind is SectionKind.BODY]
     assert [s.title for s in body] == ["Opening words here", "The Acting", "Verdict"]
-    assert body[1].paragraphs == ("The Acting.", "Cage is great.")
+    assert texts(body[1]) == ["The Acting.", "Cage is great."]
 
 
 def test_headingless_article_is_cut_into_even_sections_within_limits() -> None:
@@ -67,7 +67,7 @@ def test_lists_are_read_as_items_and_quotes_are_framed() -> None:
         ScriptSettings(), "Show",
     )
     body = script.sections[1]
-    assert body.paragraphs == ("Best moments", "the opening. the ending.", "Quote. A masterpiece. End quote.")
+    assert texts(body) == ["Best moments", "the opening. the ending.", "Quote. A masterpiece. End quote."]
 
 
 def test_spoiler_sections_are_announced() -> None:
@@ -75,7 +75,7 @@ def test_spoiler_sections_are_announced() -> None:
         article(Block(P, "Intro."), Block(H, "Spoilers ahead", 2), Block(P, "He dies.")), ScriptSettings(), "Show"
     )
     spoiler = script.sections[2]
-    assert spoiler.paragraphs[0].startswith("Spoiler warning. Spoilers ahead.")
+    assert spoiler.paragraphs[0].text.startswith("Spoiler warning. Spoilers ahead.")
 
 
 def test_text_is_made_speech_ready_with_the_lexicon() -> None:
@@ -91,3 +91,20 @@ def test_text_is_made_speech_ready_with_the_lexicon() -> None:
 def test_an_article_of_headings_only_is_refused() -> None:
     with pytest.raises(ScriptError, match="no paragraphs"):
         build_script(article(Block(H, "Only a heading", 2)), ScriptSettings(), "Show")
+
+
+def texts(section: Section) -> list[str]:
+    return [p.text for p in section.paragraphs]
+
+
+def test_sentences_are_split_once_here_and_a_paragraph_reads_as_its_sentences() -> None:
+    script = build_script(article(Block(P, "Mr. Figgis shot it in 1995. It cost $3.6m. Cage won an Oscar!")),
+                          ScriptSettings(), "Show")
+    (body,) = [s for s in script.sections if s.kind is SectionKind.BODY]
+    (paragraph,) = body.paragraphs
+    assert [s.text for s in paragraph.sentences] == [
+        "Mister Figgis shot it in nineteen ninety-five.",
+        "It cost three point six million dollars.",
+        "Cage won an Oscar!",
+    ]
+    assert paragraph.text == " ".join(s.text for s in paragraph.sentences)

@@ -7,20 +7,22 @@ import importlib.util
 import json
 import subprocess
 import sys
-import wave
 from pathlib import Path
 
 import numpy as np
 import pytest
 from mutagen.mp3 import MP3
 
+from reelcast.cache import SpeechCache
 from reelcast.config import SpeechSettings, load_settings
 from reelcast.errors import SpeechError
 from reelcast.ffmpeg import AudioSegment
-from reelcast.models import Clip, Script, Section, SectionKind
+from reelcast.models import Paragraph, Script, Section, SectionKind, Speech
+from reelcast.script import paragraph
 from reelcast.speech import base, engine_names, make_engine
-from reelcast.speech.espeak_pyttsx3 import SAMPLE_RATE, with_sentence_pauses
-from reelcast.speech.runner import clip_problem, longest_silence_ms, pool_context, speak_checked, speak_script
+from reelcast.speech.base import read_wav
+from reelcast.speech.espeak_pyttsx3 import SAMPLE_RATE, sentence_starts, with_sentence_pauses
+from reelcast.speech.runner import longest_silence_ms, pool_context, speak_checked, speak_script, speech_problem
 
 from .conftest import EXAMPLE, REPO, write_tone
 
@@ -28,10 +30,17 @@ RATE = 170  # words per minute, the default
 TWELVE_WORDS = "one two three four five six seven eight nine ten eleven twelve"  # 4.2 s at 170
 
 
-def clip(path: Path, text: str = TWELVE_WORDS) -> Clip:
-    with wave.open(str(path)) as wav:
-        duration_ms = round(wav.getnframes() / wav.getframerate() * 1000)
-    return Clip(text, path, duration_ms)
+def speech(path: Path) -> Speech:
+    pcm, rate = read_wav(path)
+    return Speech(pcm, rate, ())
+
+
+def problem(path: Path, text: str = TWELVE_WORDS) -> str:
+    return speech_problem(speech(path), paragraph(text), RATE)
+
+
+def samples(path: Path) -> np.ndarray:
+    return np.frombuffer(read_wav(path)[0], dtype=np.int16)
 
 
 def joined(path: Path, *parts: tuple[float, float]) -> Path:
@@ -47,33 +56,32 @@ def joined(path: Path, *parts: tuple[float, float]) -> Path:
 
 
 def test_a_good_clip_passes(tmp_path: Path) -> None:
-    assert clip_problem(clip(write_tone(tmp_path / "good.wav", 4.2)), RATE) == ""
+    assert problem(write_tone(tmp_path / "good.wav", 4.2)) == ""
 
 
 def test_a_silent_clip_fails(tmp_path: Path) -> None:
-    problem = clip_problem(clip(write_tone(tmp_path / "silent.wav", 4.2, amplitude=0)), RATE)
-    assert "silence of 4.2 s" in problem
+    assert "silence of 4.2 s" in problem(write_tone(tmp_path / "silent.wav", 4.2, amplitude=0))
 
 
 def test_a_truncated_clip_fails(tmp_path: Path) -> None:
-    problem = clip_problem(clip(write_tone(tmp_path / "short.wav", 0.8)), RATE)
-    assert "truncated" in problem and "0.8 s" in problem
+    found = problem(write_tone(tmp_path / "short.wav", 0.8))
+    assert "truncated" in found and "0.8 s" in found
 
 
 def test_a_clip_with_a_three_second_hole_fails(tmp_path: Path) -> None:
     wav = joined(tmp_path / "holed.wav", (2.0, 0.5), (3.0, 0.0), (2.0, 0.5))
-    assert longest_silence_ms(AudioSegment.from_file(wav)) == pytest.approx(3000, abs=100)
-    assert "silence of 3.0 s" in clip_problem(clip(wav), RATE)
+    assert longest_silence_ms(samples(wav), 22050) == pytest.approx(3000, abs=100)
+    assert "silence of 3.0 s" in problem(wav)
 
 
 def test_a_natural_pause_is_not_a_hole(tmp_path: Path) -> None:
     wav = joined(tmp_path / "paused.wav", (2.0, 0.5), (1.2, 0.0), (2.0, 0.5))
-    assert clip_problem(clip(wav), RATE) == ""
+    assert problem(wav) == ""
 
 
 def test_a_clip_far_too_long_or_missing_fails(tmp_path: Path) -> None:
-    assert "far too long" in clip_problem(clip(write_tone(tmp_path / "long.wav", 14)), RATE)
-    assert clip_problem(Clip(TWELVE_WORDS, tmp_path / "none.wav", 0), RATE) == "no audio file"
+    assert "far too long" in problem(write_tone(tmp_path / "long.wav", 14))
+    assert speech_problem(Speech(b"", 22050, ()), paragraph(TWELVE_WORDS), RATE) == "no audio"
 
 
 # --- one retry, then an error -----------------------------------------------------------------
@@ -84,15 +92,17 @@ class FlakyEngine:
 
     name = "flaky"
 
-    def __init__(self, bad: int, fail: bool = False) -> None:
-        self.bad, self.fail, self.calls = bad, fail, 0
+    def __init__(self, bad: int, tmp: Path, fail: bool = False) -> None:
+        self.bad, self.fail, self.calls, self.tmp = bad, fail, 0, tmp
 
-    def synthesize(self, text: str, wav: Path) -> Clip:
+    def speak(self, paragraph: Paragraph) -> Speech:
         self.calls += 1
         if self.calls <= self.bad and self.fail:
             raise SpeechError("the engine lost its audio")
-        write_tone(wav, 4.2, amplitude=0 if self.calls <= self.bad else 0.5)
-        return clip(wav, text)
+        return speech(write_tone(self.tmp / f"{self.calls}.wav", 4.2, amplitude=0 if self.calls <= self.bad else 0.5))
+
+    def sound(self) -> dict:
+        return {"engine": self.name}
 
     def voices(self) -> list:
         return []
@@ -102,30 +112,32 @@ class FlakyEngine:
 
 
 def test_a_bad_clip_is_spoken_once_more(tmp_path: Path) -> None:
-    engine = FlakyEngine(bad=1)
-    assert clip_problem(speak_checked(engine, TWELVE_WORDS, tmp_path / "a.wav", RATE), RATE) == ""
+    engine = FlakyEngine(bad=1, tmp=tmp_path)
+    spoken = speak_checked(engine, paragraph(TWELVE_WORDS), RATE)
+    assert speech_problem(spoken, paragraph(TWELVE_WORDS), RATE) == ""
+    assert spoken.levels  # measured where it was spoken
     assert engine.calls == 2
 
 
 def test_a_clip_bad_twice_is_an_error_naming_the_problem(tmp_path: Path) -> None:
-    engine = FlakyEngine(bad=2)
+    engine = FlakyEngine(bad=2, tmp=tmp_path)
     with pytest.raises(SpeechError, match=r"the flaky engine failed twice \(a silence of 4.2 s.*'one two three"):
-        speak_checked(engine, TWELVE_WORDS, tmp_path / "a.wav", RATE)
+        speak_checked(engine, paragraph(TWELVE_WORDS), RATE)
     assert engine.calls == 2
 
 
 def test_an_engine_failure_gets_the_same_second_chance(tmp_path: Path) -> None:
-    engine = FlakyEngine(bad=1, fail=True)
-    speak_checked(engine, TWELVE_WORDS, tmp_path / "a.wav", RATE)
+    engine = FlakyEngine(bad=1, tmp=tmp_path, fail=True)
+    speak_checked(engine, paragraph(TWELVE_WORDS), RATE)
     assert engine.calls == 2
     with pytest.raises(SpeechError, match="lost its audio"):
-        speak_checked(FlakyEngine(bad=2, fail=True), TWELVE_WORDS, tmp_path / "b.wav", RATE)
+        speak_checked(FlakyEngine(bad=2, tmp=tmp_path, fail=True), paragraph(TWELVE_WORDS), RATE)
 
 
 # --- the real eSpeak engine -------------------------------------------------------------------
 
 
-def example_paragraphs() -> list[str]:
+def example_paragraphs() -> list[Paragraph]:
     from reelcast.pipeline import prepare_script, read_article
 
     script = prepare_script(read_article(str(EXAMPLE)), load_settings(REPO / "examples"))
@@ -135,30 +147,27 @@ def example_paragraphs() -> list[str]:
 @pytest.mark.slow
 def test_espeak_speaks_a_long_text_whole(tmp_path: Path) -> None:
     # pyttsx3's own driver crashed on texts like this (it told eSpeak the text was 10x longer).
-    paragraphs = example_paragraphs()
-    text = " ".join(paragraphs * 3)
-    words = len(text.split())
+    long = Paragraph(tuple(s for p in example_paragraphs() * 3 for s in p.sentences))
+    words = long.word_count
     assert words >= 2600
-    spoken = speak_checked(make_engine(SpeechSettings()), text, tmp_path / "long.wav", RATE)
+    spoken = speak_checked(make_engine(SpeechSettings()), long, RATE)
 
     minutes = spoken.duration_ms / 60_000
     assert 0.7 * RATE <= words / minutes <= 1.3 * RATE  # the duration fits the word count
-    assert spoken.duration_ms == len(AudioSegment.from_file(spoken.wav))
-    times = [ms for _, ms in spoken.word_starts]
-    assert times == sorted(times) and len(set(times)) > 0.9 * words
-    assert len(spoken.word_starts) >= 0.9 * words
-    assert spoken.duration_ms - times[-1] < 2000  # the last word is heard at the very end: nothing lost
-    assert spoken.word_starts[-1][0] > len(text) - 20
+    times = spoken.sentence_starts_ms
+    assert len(times) == len(long.sentences) and list(times) == sorted(times) and len(set(times)) == len(times)
+    assert spoken.duration_ms - times[-1] < 20_000  # the last sentence is heard at the very end: nothing lost
 
 
 @pytest.mark.slow
 def test_sentence_pauses_lengthen_espeak_by_the_pause(tmp_path: Path) -> None:
-    text = "The first time we see Ben, he is dancing. Then he drinks. Mr. Figgis made it in Las Vegas."
-    plain = make_engine(SpeechSettings()).synthesize(text, tmp_path / "plain.wav")
-    paused = make_engine(SpeechSettings(sentence_pause_ms=500)).synthesize(text, tmp_path / "paused.wav")
+    text = paragraph("The first time we see Ben, he is dancing. Then he drinks. Mr. Figgis made it in Las Vegas.")
+    plain = make_engine(SpeechSettings()).speak(text)
+    paused = make_engine(SpeechSettings(sentence_pause_ms=500)).speak(text)
     assert paused.duration_ms - plain.duration_ms == pytest.approx(2 * 500, abs=5)  # two breaks, not after "Mr."
-    assert longest_silence_ms(AudioSegment.from_file(paused.wav)) >= 500
-    assert [ms for _, ms in paused.word_starts] == sorted(ms for _, ms in paused.word_starts)
+    assert longest_silence_ms(np.frombuffer(paused.pcm, dtype=np.int16), SAMPLE_RATE) >= 500
+    assert len(plain.sentence_starts_ms) == 3
+    assert [b - a for a, b in zip(plain.sentence_starts_ms, paused.sentence_starts_ms, strict=True)] == [0, 500, 1000]
 
 
 def test_sentence_pauses_go_into_the_quiet_before_a_sentence() -> None:
@@ -166,13 +175,14 @@ def test_sentence_pauses_go_into_the_quiet_before_a_sentence() -> None:
     tone = (0.5 * 32767 * np.sin(np.arange(1000 * rate_ms) * 2 * np.pi * 220 / SAMPLE_RATE)).astype(np.int16)
     gap = np.zeros(200 * rate_ms, dtype=np.int16)
     audio = np.concatenate([tone, gap, tone]).tobytes()  # "One. Two." with the second heard at 1200 ms
-    words = [(0, 0), (5, 1200)]
-    longer, moved = with_sentence_pauses("One. Two.", audio, words, 300)
-    samples = np.frombuffer(longer, dtype=np.int16)
-    assert len(samples) == len(audio) // 2 + 300 * rate_ms
-    assert moved == [(0, 0), (5, 1500)]
-    assert not samples[1000 * rate_ms : 1500 * rate_ms].any()  # all of it silence: no sound was cut
-    assert np.array_equal(samples[1500 * rate_ms :], tone)
+    starts = sentence_starts([0, 5], [(0, 0), (5, 1200)])
+    assert starts == [0, 1200]
+    longer, moved = with_sentence_pauses(audio, starts, 300)
+    out = np.frombuffer(longer, dtype=np.int16)
+    assert len(out) == len(audio) // 2 + 300 * rate_ms
+    assert moved == [0, 1500]
+    assert not out[1000 * rate_ms : 1500 * rate_ms].any()  # all of it silence: no sound was cut
+    assert np.array_equal(out[1500 * rate_ms :], tone)
 
 
 # --- the process pool --------------------------------------------------------------------------
@@ -181,21 +191,24 @@ def test_sentence_pauses_go_into_the_quiet_before_a_sentence() -> None:
 def small_script() -> Script:
     # Lengths differ, so the pool (longest first) finishes them out of order.
     sections = [
-        Section(0, SectionKind.INTRO, "Intro", ("Welcome to the show.",)),
-        Section(1, SectionKind.BODY, "One", ("A short one.", " ".join(["A much longer paragraph, read slowly."] * 6))),
-        Section(2, SectionKind.BODY, "Two", (" ".join(["The longest of them all, by far."] * 9), "Short.")),
-        Section(3, SectionKind.OUTRO, "Outro", ("Thanks for listening.",)),
+        Section(0, SectionKind.INTRO, "Intro", (paragraph("Welcome to the show."),)),
+        Section(1, SectionKind.BODY, "One", (paragraph("A short one."),
+                                              paragraph(" ".join(["A much longer paragraph, read slowly."] * 6)))),
+        Section(2, SectionKind.BODY, "Two", (paragraph(" ".join(["The longest of them all, by far."] * 9)),
+                                              paragraph("Short."))),
+        Section(3, SectionKind.OUTRO, "Outro", (paragraph("Thanks for listening."),)),
     ]
     return Script("Order", tuple(sections))
 
 
 def order_of(spoken) -> list[list[str]]:  # noqa: ANN001
-    return [[c.text for c in s.clips] for s in spoken]
+    return [[c.paragraph.text for c in s.clips] for s in spoken]
 
 
 POOL_IN_A_FRESH_PROCESS = """
 import json, sys, tempfile
 from pathlib import Path
+from reelcast.cache import SpeechCache
 from reelcast.config import SpeechSettings
 from reelcast.speech.runner import pool_context, speak_script
 from tests.test_speech import order_of, small_script
@@ -203,7 +216,7 @@ from tests.test_speech import order_of, small_script
 if __name__ == "__main__":
     method = pool_context().get_start_method()
     with tempfile.TemporaryDirectory() as tmp:
-        spoken = speak_script(small_script(), SpeechSettings(workers=2), Path(tmp))
+        spoken = speak_script(small_script(), SpeechSettings(workers=2), SpeechCache(Path(tmp), 10**9))
         print(json.dumps({"method": method, "order": order_of(spoken)}))
 """
 
@@ -218,22 +231,22 @@ def test_the_pool_forks_in_a_fresh_process_and_keeps_script_order(tmp_path: Path
     result = json.loads(done.stdout)
     if "fork" in __import__("multiprocessing").get_all_start_methods():
         assert result["method"] == "fork"
-    assert result["order"] == [list(s.paragraphs) for s in small_script().sections]
+    assert result["order"] == [[p.text for p in s.paragraphs] for s in small_script().sections]
 
 
 @pytest.mark.slow
 def test_the_pool_spawns_once_an_engine_runs_here_and_keeps_script_order(tmp_path: Path) -> None:
-    make_engine(SpeechSettings()).synthesize("Started here.", tmp_path / "here.wav")
+    make_engine(SpeechSettings()).speak(paragraph("Started here."))
     assert base.engine_started() and pool_context().get_start_method() == "spawn"
     progress: list[tuple[int, int]] = []
-    spoken = speak_script(small_script(), SpeechSettings(workers=2), tmp_path,
+    spoken = speak_script(small_script(), SpeechSettings(workers=2), SpeechCache(tmp_path, 10**9),
                           on_progress=lambda *p: progress.append(p))
-    assert order_of(spoken) == [list(s.paragraphs) for s in small_script().sections]
+    assert order_of(spoken) == [[p.text for p in s.paragraphs] for s in small_script().sections]
     assert [s.section.index for s in spoken] == [0, 1, 2, 3]
-    assert progress[-1] == (6, 6) and [done for done, _ in progress] == [1, 2, 3, 4, 5, 6]
+    assert progress[-1] == (6, 6) and [done for done, _ in progress] == [0, 1, 2, 3, 4, 5, 6]
     for section in spoken:
         for clip_ in section.clips:
-            assert clip_problem(clip_, RATE) == ""
+            assert problem(clip_.wav, clip_.paragraph.text) == ""
 
 
 # --- the registry ------------------------------------------------------------------------------
@@ -319,7 +332,7 @@ def test_say_applies_the_lexicon_and_speech_ready_text(tmp_path: Path) -> None:
                                        "--out", str(out)], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert "said: Mike Figgiss made it for three point six million dollars." in result.output
-    assert clip_problem(Clip("Mike Figgiss made it for three point six million dollars.", out, 0), RATE) == ""
+    assert problem(out, "Mike Figgiss made it for three point six million dollars.") == ""
     assert not list(out.parent.glob(".say-*"))  # the work folder is gone
 
     result = CliRunner().invoke(main, ["--root", str(tmp_path), "say", "hello", "--out", "x.ogg"])

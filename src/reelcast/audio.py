@@ -1,45 +1,91 @@
-"""Section audio -> one loudness-normalised, tagged, chaptered MP3.
+"""Section audio -> one loudness-normalised, tagged, chaptered MP3, in one pass over the audio.
 
-Stitching (pydub) and timing happen here, so chapter starts and transcript cues are taken from the
-very audio we encode. Loudness is measured, not assumed: each encode is metered with ffmpeg's
-EBU R128 filter and the gain corrected until the MP3 itself meets the target.
+Loudness is measured in-process (ITU-R BS.1770: K-weighting, 400 ms blocks every 100 ms, the
+absolute and relative gates), true peaks are limited in-process (4x oversampled detection, a
+look-ahead gain envelope), and the episode is encoded exactly once, streamed into ffmpeg
+paragraph by paragraph: memory holds one paragraph, never the episode.
+
+Every clip is padded with silence to a whole number of 100 ms, and the pauses are whole tenths
+of a second, so each clip's 100 ms steps fall on the episode's. A clip's `levels` (its peak and
+K-weighted energy in each ~2 ms block) are computed once, where it was spoken, and cached with it.
+The gain is found on those: how loud the episode is after limiting at a given gain is worked out
+from the levels, without reading the audio. (Every clip follows a pause in which the filter
+settles, so measuring it alone gives what measuring it in place would.) Then one pass reads the
+clips, gains and limits them sample by sample, measures what it hands the encoder, and encodes.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
+import math
 import os
-from collections.abc import Sequence
+import wave
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
 from mutagen.id3 import CHAP, COMM, CTOC, ID3, TALB, TCON, TDRC, TIT2, TLAN, TPE1, WOAS, CTOCFlags
-from mutagen.mp3 import MP3
+from mutagen.mp3 import MP3, HeaderNotFoundError
 
 from reelcast.config import AudioSettings
 from reelcast.errors import AudioError
-from reelcast.ffmpeg import AudioSegment, measure_loudness, run_ffmpeg
+from reelcast.ffmpeg import run_ffmpeg
 from reelcast.models import Chapter, Clip, Cue, EpisodeAudio, SectionAudio
-from reelcast.speakable import split_sentences
 
 log = logging.getLogger(__name__)
 
-_LOUDNESS_TOLERANCE_LU = 0.3
-_MAX_ENCODES = 3
-_MAX_GAIN_STEPS = 6
-# What LAME's low-pass took from limited eSpeak speech here (0.4-0.5 LU); each episode measures its own.
-_EXPECTED_ENCODER_LOSS_LU = 0.4
-_SILENCE_LUFS = -70.0  # the absolute gate of EBU R128: nothing quieter counts as sound
-# The limiter works on sample peaks; encoding adds inter-sample peaks, so it aims a little lower.
-_CEILING_HEADROOM_DB = 0.5
+HOP_S = 0.1  # BS.1770: gating blocks of 400 ms start every 100 ms
+_LEVEL_BLOCKS = 49  # level blocks per 100 ms: 45 samples at 22.05 kHz (2.04 ms)
+_BLOCK_HOPS = 4
+_ABSOLUTE_GATE_LUFS = -70.0
+_RELATIVE_GATE_LU = -10.0
+_LOUDNESS_TOLERANCE_LU = 0.2  # how close the limited audio must come, or the gain is corrected once
+# Resampling to 44.1 kHz and LAME at 96 kbps took 0.5 LU from limited eSpeak speech, as ffmpeg's
+# ebur128 meter reads the MP3 against what we measured before encoding (both meters agree on a
+# WAV): the audio is made that much louder before it is encoded.
+_ENCODER_LOSS_LU = 0.5
+# The limiter keeps true peaks this far under the setting, for what the encoder adds (0.1 dB here).
+_CEILING_HEADROOM_DB = 0.4
+_OVERSAMPLE = 4
+_ATTACK_S = 0.005  # the gain envelope is smoothed over this...
+_HOLD_S = 0.02  # ...and held down this long either side of a peak
+# A sample this far under the ceiling cannot have an inter-sample peak over it (+3 dB is the
+# textbook worst case for band-limited audio); only the rest is oversampled.
+_SAFE_DB = 3.5
+# Part of the key of an encoded episode: change it when mastering changes what it makes.
+_MASTERING_VERSION = 1
+# LAME's frames: a decoded MP3 is longer than its input by the encoder delay and padding.
+_MP3_SLACK_MS = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """A stretch of the episode: a clip's samples (then silence to a whole hop), or a pause."""
+
+    wav: Path | None
+    frames: int  # as heard in the episode, padding included
 
 
 @dataclass(frozen=True, slots=True)
 class Stitched:
-    audio: AudioSegment
+    """The episode as a plan: what plays when. No audio is read until it is encoded."""
+
+    pieces: tuple[Piece, ...]
+    rate: int
+    levels: np.ndarray  # (2, blocks): peak and K-weighted energy of each level block of the episode
     chapters: tuple[Chapter, ...]
     cues: tuple[Cue, ...]
+
+    @property
+    def frames(self) -> int:
+        return sum(p.frames for p in self.pieces)
+
+    @property
+    def duration_ms(self) -> int:
+        return round(self.frames * 1000 / self.rate)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,154 +98,349 @@ class Tags:
     language: str | None = None
 
 
-def stitch(sections: Sequence[SectionAudio], settings: AudioSettings) -> Stitched:
-    """Join the clips, with a short pause between paragraphs and a longer one between sections."""
-    if not sections or not any(s.clips for s in sections):
-        raise AudioError("there is no audio to stitch")
-    first = AudioSegment.from_file(sections[0].clips[0].wav)
-    rate = first.frame_rate
-    paragraph_pause = AudioSegment.silent(settings.paragraph_pause_ms, frame_rate=rate)
-    section_pause = AudioSegment.silent(settings.section_pause_ms, frame_rate=rate)
+# --- loudness (ITU-R BS.1770-4) ---------------------------------------------------------------
 
-    pieces: list[AudioSegment] = []
-    position = 0
+
+def k_weighting(rate: int) -> np.ndarray:
+    """The two biquads of BS.1770's K-weighting (a high shelf, then a high pass) at `rate`, as SOS:
+    Brecht De Man's bilinear derivation, which gives the recommendation's 48 kHz coefficients
+    exactly and the same curve at any other rate (as pyloudnorm and libebur128 use)."""
+
+    def poles(fc: float, q: float) -> tuple[float, float, float]:
+        k = math.tan(math.pi * fc / rate)
+        return k, q, 1 + k / q + k * k
+
+    k, q, norm = poles(1681.9744509555319, 0.7071752369554193)
+    vh = 10 ** (3.99984385397 / 20)
+    vb = vh**0.4996667741545416
+    shelf = [(vh + vb * k / q + k * k) / norm, 2 * (k * k - vh) / norm, (vh - vb * k / q + k * k) / norm,
+             1.0, 2 * (k * k - 1) / norm, (1 - k / q + k * k) / norm]
+    k, q, norm = poles(38.13547087613982, 0.5003270373253953)
+    high_pass = [1.0, -2.0, 1.0, 1.0, 2 * (k * k - 1) / norm, (1 - k / q + k * k) / norm]
+    return np.array([shelf, high_pass])
+
+
+def hop_frames(rate: int) -> int:
+    frames = rate * HOP_S
+    if not float(frames).is_integer():
+        raise AudioError(f"audio at {rate} Hz cannot be cut into 100 ms steps; speech engines give 22050 or 16000 Hz")
+    return int(frames)
+
+
+def hop_energies(samples: np.ndarray, rate: int) -> np.ndarray:
+    """K-weighted energy (sum of squares, full scale 1.0) of each 100 ms of float `samples`
+    (a whole number of 100 ms)."""
+    from scipy.signal import sosfilt
+
+    y = sosfilt(k_weighting(rate).astype(np.float32), samples)
+    return np.square(y, dtype=np.float64).reshape(-1, hop_frames(rate)).sum(axis=1)
+
+
+def levels(pcm: bytes, rate: int) -> bytes:
+    """A spoken clip's levels, as cached with it: for each level block (1/49 of 100 ms) of the clip
+    padded to a whole 100 ms, its peak and its K-weighted energy, as float32 rows."""
+    from scipy.signal import sosfilt
+
+    hop = hop_frames(rate)
+    if hop % _LEVEL_BLOCKS:
+        raise AudioError(f"audio at {rate} Hz does not divide into level blocks; speech engines give 22050 Hz")
+    x = np.zeros(-(-len(pcm) // 2 // hop) * hop, dtype=np.float32)
+    x[: len(pcm) // 2] = np.frombuffer(pcm, dtype="<i2") / np.float32(32768)
+    block = hop // _LEVEL_BLOCKS
+    y = sosfilt(k_weighting(rate).astype(np.float32), x)
+    peaks = np.abs(x).reshape(-1, block).max(axis=1)
+    energies = np.square(y, dtype=np.float64).reshape(-1, block).sum(axis=1)
+    return np.stack([peaks, energies]).astype("<f4").tobytes()
+
+
+def read_levels(data: bytes) -> np.ndarray:
+    return np.frombuffer(data, dtype="<f4").reshape(2, -1)
+
+
+def integrated_loudness(energies: Sequence[float] | np.ndarray, rate: int) -> float:
+    """BS.1770 gated integrated loudness (LUFS) of audio with these K-weighted 100 ms energies."""
+    hops = np.asarray(energies, dtype=np.float64)
+    if len(hops) < _BLOCK_HOPS:
+        return -math.inf
+    window = np.lib.stride_tricks.sliding_window_view(hops, _BLOCK_HOPS)
+    blocks = window.sum(axis=1) / (_BLOCK_HOPS * hop_frames(rate))
+    with np.errstate(divide="ignore"):
+        loudness = -0.691 + 10 * np.log10(blocks)
+    gated = blocks[loudness > _ABSOLUTE_GATE_LUFS]
+    if not len(gated):
+        return -math.inf
+    relative = -0.691 + 10 * math.log10(gated.mean()) + _RELATIVE_GATE_LU
+    kept = gated[-0.691 + 10 * np.log10(gated) > relative]
+    return -0.691 + 10 * math.log10(kept.mean())
+
+
+# --- true-peak limiting -----------------------------------------------------------------------
+
+
+@functools.cache
+def _interpolator() -> np.ndarray:
+    """The FIR that upsamples 4x for true-peak detection (49 taps: a delay of exactly 6 samples)."""
+    from scipy.signal import firwin
+
+    return (firwin(12 * _OVERSAMPLE + 1, 1 / _OVERSAMPLE) * _OVERSAMPLE).astype(np.float32)
+
+
+def true_peaks(x: np.ndarray) -> np.ndarray:
+    """The largest magnitude at or just after each sample (at 4x the rate): BS.1770's true peak."""
+    from scipy.signal import upfirdn
+
+    h = _interpolator()
+    delay = (len(h) - 1) // 2
+    up = upfirdn(h, x, _OVERSAMPLE)[delay : delay + _OVERSAMPLE * len(x)]
+    return np.maximum(np.abs(up).reshape(-1, _OVERSAMPLE).max(axis=1), np.abs(x))
+
+
+def limit(x: np.ndarray, ceiling: float, rate: int) -> np.ndarray:
+    """`x` (float, full scale 1.0) with its true peaks held under `ceiling`.
+
+    The gain needed at each sample is taken as the minimum over a window around it, then
+    smoothed: the envelope falls before a peak arrives (look-ahead) and rises after, never above
+    what any sample in reach needs, so the peaks are met without clipping.
+    """
+    from scipy.ndimage import minimum_filter1d, uniform_filter1d
+
+    if not len(x) or np.abs(x).max() <= ceiling * 10 ** (-_SAFE_DB / 20):
+        return x
+    need = np.minimum(1.0, ceiling / np.maximum(true_peaks(x), 1e-12))
+    smooth = max(1, round(_ATTACK_S * rate))
+    reach = smooth // 2 + round(_HOLD_S * rate)
+    envelope = uniform_filter1d(minimum_filter1d(need, size=2 * reach + 1), size=smooth)
+    return x * np.minimum(envelope, need).astype(x.dtype)
+
+
+def limited_loudness(levels: np.ndarray, rate: int, gain_db: float, ceiling: float) -> float:
+    """The loudness `limit` would leave after `gain_db`, worked out from the level blocks alone:
+    the same envelope (its windows in blocks), each block's energy scaled by its square."""
+    from scipy.ndimage import minimum_filter1d, uniform_filter1d
+
+    scale = 10 ** (gain_db / 20)
+    block_s = HOP_S / _LEVEL_BLOCKS
+    need = np.minimum(1.0, ceiling / np.maximum(levels[0].astype(np.float64) * scale, 1e-12))
+    smooth = max(1, math.ceil(_ATTACK_S / block_s))
+    reach = smooth // 2 + math.ceil(_HOLD_S / block_s)
+    envelope = np.minimum(uniform_filter1d(minimum_filter1d(need, size=2 * reach + 1), size=smooth), need)
+    energies = levels[1] * (scale * envelope) ** 2
+    return integrated_loudness(energies.reshape(-1, _LEVEL_BLOCKS).sum(axis=1), rate)
+
+
+def find_gain(levels: np.ndarray, rate: int, target: float, ceiling: float) -> float:
+    """The gain (dB) that brings the limited episode to `target` LUFS: secant steps, since past
+    the ceiling the limiter makes loudness rise slower than gain."""
+    hops = levels[1].reshape(-1, _LEVEL_BLOCKS).sum(axis=1)
+    loudness = integrated_loudness(hops, rate)
+    if loudness == -math.inf:
+        raise AudioError("the stitched audio is silent: the speech engine produced no sound")
+    tried = [(0.0, loudness)]
+    gain = target - loudness
+    for _step in range(12):
+        heard = limited_loudness(levels, rate, gain, ceiling)
+        tried.append((gain, heard))
+        if abs(heard - target) <= 0.02:
+            break
+        (g0, m0), (g1, m1) = tried[-2], tried[-1]
+        slope = (m1 - m0) / (g1 - g0) if g1 != g0 else 1.0
+        gain += (target - heard) / min(1.0, max(0.05, slope))
+    else:
+        raise AudioError(f"the limiter cannot bring this audio to {target} LUFS under the true-peak "
+                         "ceiling; try a lower target_lufs")
+    return gain
+
+
+# --- the episode ------------------------------------------------------------------------------
+
+
+def stitch(sections: Sequence[SectionAudio], settings: AudioSettings) -> Stitched:
+    """Lay the clips end to end, with a short pause between paragraphs and a longer one between
+    sections; chapters and cues are timed from the very plan that is encoded."""
+    clips = [c for s in sections for c in s.clips]
+    if not clips:
+        raise AudioError("there is no audio to stitch")
+    rate = _wav_rate(clips[0].wav)
+    hop = hop_frames(rate)
+    paragraph_pause = _pause_frames(settings.paragraph_pause_ms, rate)
+    section_pause = _pause_frames(settings.section_pause_ms, rate)
+
+    pieces: list[Piece] = []
+    blocks: list[np.ndarray] = []
     chapters: list[Chapter] = []
     cues: list[Cue] = []
+    position = 0  # frames
+
+    def add(piece: Piece, piece_levels: np.ndarray | None = None) -> None:
+        nonlocal position
+        pieces.append(piece)
+        blocks.append(np.zeros((2, piece.frames // hop * _LEVEL_BLOCKS), dtype="<f4")
+                      if piece_levels is None else piece_levels)
+        position += piece.frames
+
+    def ms(frames: int) -> int:
+        return round(frames * 1000 / rate)
+
     for n, section in enumerate(sections):
         if n:
-            pieces.append(section_pause)
-            position += len(section_pause)
+            add(Piece(None, section_pause))
         start = position
         for k, clip in enumerate(section.clips):
             if k:
-                pieces.append(paragraph_pause)
-                position += len(paragraph_pause)
-            audio = AudioSegment.from_file(clip.wav).set_channels(1).set_frame_rate(rate)
-            pieces.append(audio)
-            cues.extend(clip_cues(clip, position, len(audio)))
-            position += len(audio)
-        chapters.append(Chapter(section.section.title, start, position))
+                add(Piece(None, paragraph_pause))
+            frames = _wav_frames(clip.wav, rate)
+            padded = -(-frames // hop) * hop
+            clip_levels = read_levels(clip.levels)
+            if clip_levels.shape[1] != padded // hop * _LEVEL_BLOCKS:
+                raise AudioError(f"the cached speech {clip.wav.name} does not match its levels; run with --force")
+            cues.extend(clip_cues(clip, ms(position), ms(frames)))
+            add(Piece(clip.wav, padded), clip_levels)
+        chapters.append(Chapter(section.section.title, ms(start), ms(position)))
 
-    joined = sum(pieces[1:], pieces[0])
     # Chapters tile the episode: each runs until the next begins, the last to the very end.
     tiled = [Chapter(c.title, c.start_ms, nxt.start_ms) for c, nxt in zip(chapters, chapters[1:], strict=False)]
-    tiled.append(Chapter(chapters[-1].title, chapters[-1].start_ms, len(joined)))
-    return Stitched(joined, tuple(tiled), tuple(cues))
+    tiled.append(Chapter(chapters[-1].title, chapters[-1].start_ms, ms(position)))
+    return Stitched(tuple(pieces), rate, np.concatenate(blocks, axis=1), tuple(tiled), tuple(cues))
+
+
+def master_key(sections: Sequence[SectionAudio], tags: Tags, settings: AudioSettings) -> str:
+    """A hash of everything that decides the MP3's bytes: the clips (their cache names are hashes of
+    their sound), the chapter titles, the tags, the audio settings and the encoder. The same key
+    means the same file: encoding is bit-exact and the tags hold nothing of the time of the run."""
+    import importlib.metadata
+
+    from reelcast.cache import digest
+
+    try:
+        encoder = importlib.metadata.version("imageio-ffmpeg")
+    except importlib.metadata.PackageNotFoundError:
+        encoder = None
+    return digest({
+        "mastering": _MASTERING_VERSION, "encoder": [encoder, os.environ.get("REELCAST_FFMPEG")],
+        "sections": [[s.section.title, [c.wav.name for c in s.clips]] for s in sections],
+        "tags": [tags.title, tags.artist, tags.album, tags.date and tags.date.strftime("%Y-%m-%d"), tags.comment,
+                 tags.language],
+        "settings": [settings.bitrate_kbps, settings.sample_rate, settings.target_lufs, settings.true_peak_db,
+                     settings.paragraph_pause_ms, settings.section_pause_ms],
+    })
 
 
 def clip_cues(clip: Clip, offset_ms: int, duration_ms: int) -> list[Cue]:
-    """One cue per sentence, timed by the engine's word events (or the whole clip without them)."""
-    if not clip.word_starts:
-        return [Cue(offset_ms, offset_ms + duration_ms, clip.text)]
-    starts: list[tuple[int, str]] = []
-    position = 0
-    for sentence in split_sentences(clip.text):
-        found = clip.text.find(sentence, position)
-        position = found if found >= 0 else position
-        starts.append((position, sentence))
-        position += len(sentence)
-
-    def heard_at(char: int) -> int:
-        # the first word that starts at or after the sentence's first character
-        for position, ms in clip.word_starts:
-            if position >= char:
-                return ms
-        return clip.word_starts[-1][1]
-
-    times = [0 if i == 0 else heard_at(char) for i, (char, _) in enumerate(starts)]
-    ends = times[1:] + [duration_ms]
+    """One cue per sentence, from when the engine said each sentence starts."""
+    sentences = clip.paragraph.sentences
+    starts = list(clip.sentence_starts_ms)
+    if len(starts) != len(sentences):  # an engine that reports no times: the paragraph is one cue
+        return [Cue(offset_ms, offset_ms + duration_ms, clip.paragraph.text)]
+    ends = starts[1:] + [duration_ms]
     return [
-        Cue(offset_ms + t, offset_ms + max(t, end), text)
-        for t, end, (_, text) in zip(times, ends, starts, strict=True)
-        if text
+        Cue(offset_ms + start, offset_ms + max(start, end), sentence.text)
+        for start, end, sentence in zip(starts, ends, sentences, strict=True)
     ]
 
 
-def encode(stitched: Stitched, out: Path, tags: Tags, settings: AudioSettings, workdir: Path) -> EpisodeAudio:
-    """Master `stitched` to `out` (an MP3 at the settings' loudness), tag it, and add its chapters."""
-    source = workdir / "stitched.wav"
-    stitched.audio.export(source, format="wav")
-    loudness = measure_loudness(source, true_peak=False)
-    if loudness.integrated_lufs <= _SILENCE_LUFS:
-        raise AudioError("the stitched audio is silent: the speech engine produced no sound")
-
+def encode(stitched: Stitched, out: Path, tags: Tags, settings: AudioSettings) -> EpisodeAudio:
+    """Master `stitched` to `out`: gain to the target loudness, true peaks limited, one MP3
+    encode, tags and chapters; its length checked against the plan before it is kept."""
+    rate = stitched.rate
+    ceiling = 10 ** ((settings.true_peak_db - _CEILING_HEADROOM_DB) / 20)
+    aim = settings.target_lufs + _ENCODER_LOSS_LU
+    gain = find_gain(stitched.levels, rate, aim, ceiling)
     tmp = out.with_name(f".{out.name}.part")
-    target = settings.target_lufs
-    ceiling = settings.true_peak_db - _CEILING_HEADROOM_DB
-    gain = target - loudness.integrated_lufs
-    # Encoding costs seven times what the filters do, so the gain is found on the filtered audio,
-    # then the MP3 is encoded and measured itself. The encoder takes a little loudness away (its
-    # low-pass drops what the limiter adds up high); that loss, once measured, is made up.
-    encoder_loss = _EXPECTED_ENCODER_LOSS_LU
-    for _encode in range(_MAX_ENCODES):
-        gain, filtered = _find_gain(source, gain, ceiling, settings, target + encoder_loss)
-        _encode_once(source, tmp, gain, ceiling, settings)
-        result = measure_loudness(tmp)
-        log.debug("gain %+.2f dB, ceiling %.2f dBFS -> %s", gain, ceiling, result)
-        loud_ok = abs(result.integrated_lufs - target) <= _LOUDNESS_TOLERANCE_LU
-        if loud_ok and result.true_peak_db <= settings.true_peak_db:
-            break
-        encoder_loss = filtered - result.integrated_lufs
-        if loud_ok:  # an encoder overshoot between the samples: lower the ceiling by as much
-            ceiling -= result.true_peak_db - settings.true_peak_db + 0.1
-    else:
+    try:
+        for _attempt in range(2):
+            limited: list[np.ndarray] = []
+            _encode_stream(_mastered(stitched, gain, ceiling, limited), tmp, stitched, settings)
+            # what the listener hears: the limited audio's own loudness, measured as it was encoded
+            heard = integrated_loudness(np.concatenate(limited), rate)
+            log.debug("gain %+.2f dB -> %.2f LUFS after limiting (aim %.2f)", gain, heard, aim)
+            if abs(heard - aim) <= _LOUDNESS_TOLERANCE_LU:
+                break
+            gain += aim - heard  # the estimate from the levels was off: encode once more, corrected
+        write_tags(tmp, tags, stitched.chapters)
+        duration_ms = _checked_length(tmp, stitched)
+        os.replace(tmp, out)
+    finally:
         tmp.unlink(missing_ok=True)
-        raise AudioError(
-            f"could not reach {target} LUFS with true peak at most {settings.true_peak_db} dBTP "
-            f"(last: {result.integrated_lufs:.1f} LUFS, {result.true_peak_db:.1f} dBTP); try a lower target_lufs"
-        )
-
-    write_tags(tmp, tags, stitched.chapters)
-    duration_ms = round(MP3(tmp).info.length * 1000)
-    os.replace(tmp, out)
-    return EpisodeAudio(
-        path=out,
-        duration_ms=duration_ms,
-        size_bytes=out.stat().st_size,
-        chapters=stitched.chapters,
-        cues=stitched.cues,
-    )
+    return EpisodeAudio(path=out, duration_ms=duration_ms, size_bytes=out.stat().st_size,
+                        chapters=stitched.chapters, cues=stitched.cues)
 
 
-def _find_gain(source: Path, gain: float, ceiling: float, settings: AudioSettings, aim: float) -> tuple[float, float]:
-    """The gain that brings the limited audio to `aim` LUFS (within 0.1 LU), and the loudness it gives.
-
-    Secant steps: past the ceiling the limiter makes loudness rise slower than gain.
-    """
-    tried: list[tuple[float, float]] = []
-    for _step in range(_MAX_GAIN_STEPS):
-        measured = measure_loudness(source, true_peak=False, filters=_chain(gain, ceiling, settings)).integrated_lufs
-        tried.append((gain, measured))
-        if abs(measured - aim) <= 0.1:
-            break
-        slope = 1.0
-        if len(tried) > 1:
-            (g0, m0), (g1, m1) = tried[-2], tried[-1]
-            if g1 != g0 and m1 != m0:
-                slope = min(1.0, max(0.2, (m1 - m0) / (g1 - g0)))
-        gain += (aim - measured) / slope
-    return tried[-1]
+def _mastered(stitched: Stitched, gain_db: float, ceiling: float, energies: list[np.ndarray]) -> Iterator[bytes]:
+    """The episode as float32 samples at its own rate, piece by piece, gained and limited;
+    appends the K-weighted energy of every 100 ms to `energies` on the way."""
+    rate, scale = stitched.rate, 10 ** (gain_db / 20)
+    for piece in stitched.pieces:
+        if piece.wav is None:
+            energies.append(np.zeros(piece.frames // hop_frames(rate)))
+            yield bytes(4 * piece.frames)
+            continue
+        samples = np.zeros(piece.frames, dtype=np.float32)
+        pcm = _read_frames(piece.wav)[: piece.frames]
+        samples[: len(pcm)] = pcm * np.float32(scale / 32768.0)
+        samples = limit(samples, ceiling, rate)
+        energies.append(hop_energies(samples, rate))
+        yield samples.astype("<f4").tobytes()
 
 
-def _chain(gain_db: float, ceiling_db: float, settings: AudioSettings) -> str:
-    """Resample, gain, and a look-ahead limiter on the peaks."""
-    return (
-        f"aresample={settings.sample_rate}:resampler=soxr,"
-        f"volume={gain_db:.2f}dB,"
-        f"alimiter=limit={10 ** (ceiling_db / 20):.4f}:attack=5:release=50:level=disabled"
-    )
-
-
-def _encode_once(source: Path, out: Path, gain_db: float, ceiling_db: float, settings: AudioSettings) -> None:
+def _encode_stream(chunks: Iterator[bytes], out: Path, stitched: Stitched, settings: AudioSettings) -> None:
+    # Bit-exact, and no tags from ffmpeg (they name its version): the same audio gives the same bytes.
     run_ffmpeg([
-        "-i", str(source), "-af", _chain(gain_db, ceiling_db, settings),
+        "-f", "f32le", "-ar", str(stitched.rate), "-ac", "1", "-i", "pipe:0",
+        "-af", f"aresample={settings.sample_rate}:resampler=soxr",
         "-ar", str(settings.sample_rate), "-ac", "1",
-        "-c:a", "libmp3lame", "-b:a", f"{settings.bitrate_kbps}k", "-write_xing", "1", "-f", "mp3", str(out),
-    ])  # fmt: skip
+        "-c:a", "libmp3lame", "-b:a", f"{settings.bitrate_kbps}k", "-write_xing", "1",
+        "-fflags", "+bitexact", "-flags:a", "+bitexact", "-map_metadata", "-1", "-id3v2_version", "0",
+        "-f", "mp3", str(out),
+    ], feed=chunks, timeout=60 + stitched.duration_ms / 1000 / 10, what="the MP3 encode")  # fmt: skip
+
+
+def _checked_length(mp3: Path, stitched: Stitched) -> int:
+    """The MP3's length (ms) from its frames; an error if it is not the stitched audio's."""
+    try:
+        length_ms = round(MP3(mp3).info.length * 1000)
+    except (HeaderNotFoundError, OSError) as exc:
+        raise AudioError(f"the encoder wrote no readable MP3 ({exc})") from exc
+    expected = stitched.duration_ms
+    if not expected <= length_ms <= expected + _MP3_SLACK_MS:
+        raise AudioError(
+            f"the MP3 is {length_ms / 1000:.2f} s long, the stitched audio {expected / 1000:.2f} s: "
+            "the encoder lost audio; nothing was published"
+        )
+    return length_ms
+
+
+def _pause_frames(ms: int, rate: int) -> int:
+    hop = hop_frames(rate)
+    return round(ms / 1000 / HOP_S) * hop  # whole 100 ms steps, so the clips stay on the grid
+
+
+def _wav_rate(path: Path) -> int:
+    try:
+        with wave.open(str(path), "rb") as wav:
+            return wav.getframerate()
+    except (OSError, EOFError, wave.Error) as exc:
+        raise AudioError(f"could not read the speech {path} ({exc}); run again with --force") from exc
+
+
+def _wav_frames(path: Path, rate: int) -> int:
+    try:
+        with wave.open(str(path), "rb") as wav:
+            if wav.getframerate() != rate or wav.getnchannels() != 1 or wav.getsampwidth() != 2:
+                raise AudioError(f"{path.name} is not mono 16-bit audio at {rate} Hz like the other clips")
+            return wav.getnframes()
+    except (OSError, EOFError, wave.Error) as exc:
+        raise AudioError(f"could not read the speech {path} ({exc}); run again with --force") from exc
+
+
+def _read_frames(path: Path) -> np.ndarray:
+    with wave.open(str(path), "rb") as wav:
+        return np.frombuffer(wav.readframes(wav.getnframes()), dtype="<i2")
 
 
 def write_tags(path: Path, tags: Tags, chapters: Sequence[Chapter]) -> None:
-    """ID3v2.4 tags, and chapters as CHAP frames under one top-level CTOC (ID3v2 Chapter Frame Addendum)."""
+    """ID3v2.4 tags, and chapters as CHAP frames under one top-level CTOC (ID3v2 Chapter Frame Addendum).
+
+    Nothing from the time of the run goes in, so the same episode is tagged to the same bytes."""
     id3 = ID3()
     id3.add(TIT2(encoding=3, text=tags.title))
     id3.add(TALB(encoding=3, text=tags.album))

@@ -180,7 +180,7 @@ def preview_command(ctx: click.Context, page: str, as_json: bool) -> None:
     for section in script.sections:
         click.echo(f"## {section.index}. {section.title} ({section.word_count} words)\n")
         for paragraph in section.paragraphs:
-            click.echo(paragraph + "\n")
+            click.echo(paragraph.text + "\n")
 
 
 @main.command("feed")

@@ -67,6 +67,9 @@ class SpeechSettings:
     volume: float = 1.0
     workers: int = 0  # 0: one per CPU core
     sentence_pause_ms: int = 0  # silence added between sentences, beyond the voice's own
+    # Spoken paragraphs and encoded episodes are kept under .cache/ in the show folder, up to this
+    # size (least recently used go first); about 1 MB per minute of speech.
+    cache_mb: int = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +112,10 @@ class Settings:
     @property
     def catalog_path(self) -> Path:
         return self.root / "reelcast.db"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.root / ".cache"
 
 
 _SECTIONS = {
@@ -210,6 +217,7 @@ _RANGES: tuple[tuple[str, str, float, float, str], ...] = (
     # longer would read as a hole: the clip check allows no silence over 2 s
     ("speech", "sentence_pause_ms", 0, 1500, "in milliseconds"),
     ("speech", "workers", 0, 64, "0 means one per core"),
+    ("speech", "cache_mb", 0, 1_000_000, "megabytes; 0 keeps only what the last publish used"),
     ("script", "min_words", 20, 2000, "words in a section"),
     ("script", "max_words", 40, 5000, "words in a section"),
     ("deploy", "timeout_s", 1, 600, "seconds to wait for the destination"),

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import os
 import re
+import signal
 import subprocess
+import tempfile
+import threading
 import warnings
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,17 +39,64 @@ def ffmpeg_exe() -> str:
         ) from exc
 
 
-def run_ffmpeg(args: list[str]) -> str:
-    """Run ffmpeg with `args`; return its stderr (where its filters report). Raise AudioError on failure."""
-    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-y", *args]
+def run_ffmpeg(
+    args: list[str], feed: Iterable[bytes] | None = None, timeout: float = 120, what: str = "ffmpeg"
+) -> str:
+    """Run ffmpeg with `args`, writing the chunks of `feed` (if any) to its standard input as they
+    come; return its stderr (where its filters report). Raise AudioError naming `what` when it
+    fails, cannot be started, or is still running after `timeout` seconds (it is then killed)."""
+    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin" if feed is None else "-nostats", "-y", *args]
+    with tempfile.TemporaryFile() as stderr:  # a file, not a pipe: ffmpeg can never block on it
+        try:
+            proc = subprocess.Popen(cmd, stdin=subprocess.PIPE if feed is not None else subprocess.DEVNULL,
+                                    stdout=subprocess.DEVNULL, stderr=stderr, preexec_fn=_death_signal())
+        except OSError as exc:
+            raise AudioError(f"could not run ffmpeg ({exc}); set REELCAST_FFMPEG to a working ffmpeg") from exc
+        # A hung ffmpeg is killed; a write to it then fails, and the wait below returns.
+        hung = threading.Event()
+
+        def stop() -> None:
+            hung.set()
+            proc.kill()
+
+        watchdog = threading.Timer(timeout, stop)
+        watchdog.start()
+        try:
+            if feed is not None:
+                assert proc.stdin is not None
+                try:
+                    for chunk in feed:
+                        proc.stdin.write(chunk)
+                    proc.stdin.close()
+                except BrokenPipeError:
+                    pass  # ffmpeg stopped reading: its exit code and stderr say why
+            code = proc.wait()
+        except BaseException:
+            proc.kill()
+            proc.wait()
+            raise
+        finally:
+            watchdog.cancel()
+        stderr.seek(0)
+        report = stderr.read().decode("utf-8", "replace")
+    if code != 0:
+        if hung.is_set():
+            raise AudioError(f"{what} hung: ffmpeg was still running after {timeout:.0f} s and was stopped")
+        tail = " | ".join(report.strip().splitlines()[-3:]) or f"exit code {code}"
+        raise AudioError(f"{what} failed: ffmpeg said: {tail}")
+    return report
+
+
+@functools.cache
+def _death_signal() -> Callable[[], None] | None:
+    """What the child runs before ffmpeg starts, so Linux ends ffmpeg when reelcast dies (by any
+    signal, even KILL). Looked up here, in the parent: the forked child only makes the call."""
     try:
-        done = subprocess.run(cmd, capture_output=True, text=True, errors="replace", check=False)
-    except OSError as exc:
-        raise AudioError(f"could not run ffmpeg ({exc}); set REELCAST_FFMPEG to a working ffmpeg") from exc
-    if done.returncode != 0:
-        tail = " | ".join(done.stderr.strip().splitlines()[-3:])
-        raise AudioError(f"ffmpeg failed: {tail}")
-    return done.stderr
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None  # not Linux: ffmpeg still ends when its input pipe closes
+    pr_set_pdeathsig = 1
+    return lambda: prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +121,8 @@ def measure_loudness(path: Path, true_peak: bool = True, filters: str = "") -> L
     """
     meter = "ebur128=peak=true" if true_peak else "ebur128"
     chain = f"{filters},{meter}" if filters else meter
-    report = run_ffmpeg(["-nostats", "-i", str(path), "-af", chain, "-f", "null", "-"])
+    report = run_ffmpeg(["-nostats", "-i", str(path), "-af", chain, "-f", "null", "-"], timeout=600,
+                        what="measuring the loudness")
     match = _SUMMARY.search(report[report.rfind("Summary:") :])
     if not match:
         raise AudioError(f"ffmpeg gave no loudness summary for {path}")

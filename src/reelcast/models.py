@@ -82,21 +82,43 @@ class SectionKind(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class Sentence:
+    """One sentence as the voice reads it (speech-ready text). Split once, in the script stage."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    """What is spoken in one breath: its sentences, read with the engine's own pause between them."""
+
+    sentences: tuple[Sentence, ...]
+
+    @property
+    def text(self) -> str:
+        return " ".join(s.text for s in self.sentences)
+
+    @property
+    def word_count(self) -> int:
+        return sum(len(s.text.split()) for s in self.sentences)
+
+
+@dataclass(frozen=True, slots=True)
 class Section:
-    """One narrated chapter. `paragraphs` are speech-ready text, read with a pause between them."""
+    """One narrated chapter, read with a pause between its paragraphs."""
 
     index: int
     kind: SectionKind
     title: str
-    paragraphs: tuple[str, ...]
+    paragraphs: tuple[Paragraph, ...]
 
     @property
     def text(self) -> str:
-        return "\n\n".join(self.paragraphs)
+        return "\n\n".join(p.text for p in self.paragraphs)
 
     @property
     def word_count(self) -> int:
-        return sum(len(p.split()) for p in self.paragraphs)
+        return sum(p.word_count for p in self.paragraphs)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,13 +138,31 @@ class Cue:
 
 
 @dataclass(frozen=True, slots=True)
-class Clip:
-    """One paragraph as an engine spoke it, and when each word began (char offset, ms)."""
+class Speech:
+    """A paragraph as an engine spoke it: mono 16-bit PCM, and when each of its sentences starts.
 
-    text: str
+    What a speech task returns, so it can run in another process or on another machine.
+    """
+
+    pcm: bytes
+    sample_rate: int
+    sentence_starts_ms: tuple[int, ...]
+    levels: bytes = b""  # its peaks and loudness, measured where it was spoken (audio.levels)
+
+    @property
+    def duration_ms(self) -> int:
+        return round(len(self.pcm) / 2 / self.sample_rate * 1000)
+
+
+@dataclass(frozen=True, slots=True)
+class Clip:
+    """A spoken paragraph on disk (a mono 16-bit WAV), and when each of its sentences starts (ms)."""
+
+    paragraph: Paragraph
     wav: Path
     duration_ms: int
-    word_starts: tuple[tuple[int, int], ...] = ()
+    sentence_starts_ms: tuple[int, ...] = ()
+    levels: bytes = b""  # peaks and K-weighted energy per ~2 ms block (audio.levels)
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,7 @@ from pathlib import Path
 from reelcast import sidefiles
 from reelcast.artwork import ensure_cover
 from reelcast.audio import Tags, encode, stitch
+from reelcast.cache import SpeechCache
 from reelcast.catalog import Catalog
 from reelcast.config import Settings, SpeechSettings
 from reelcast.errors import CatalogError, ConfigError, FeedError
@@ -107,13 +108,15 @@ def publish(
         work = Path(tmp)
         total = sum(len(s.paragraphs) for s in script.sections)
         on_progress(ProgressEvent("speech", 0, total))
+        cache = SpeechCache(settings.cache_dir, settings.speech.cache_mb * 1_000_000)
         spoken = speak_script(
-            script, speech, work, engine, lambda done, all_: on_progress(ProgressEvent("speech", done, all_))
+            script, speech, cache, engine,
+            on_progress=lambda done, all_: on_progress(ProgressEvent("speech", done, all_)),
         )
         on_progress(ProgressEvent("audio"))
         stitched = stitch(spoken, settings.audio)
         audio = encode(stitched, work / "episode.mp3", episode_tags(article, settings, script.language),
-                       settings.audio, work)
+                       settings.audio)
         staged = {".mp3": audio.path, **_stage_side_files(work, audio, article.title)}
 
         on_progress(ProgressEvent("publish"))

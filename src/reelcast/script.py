@@ -15,8 +15,8 @@ from urllib.parse import urlsplit
 from reelcast.config import ScriptSettings
 from reelcast.errors import ScriptError
 from reelcast.language import configured, pack, pack_or_english, primary, same_language
-from reelcast.models import Article, Block, BlockKind, Script, Section, SectionKind
-from reelcast.speakable import Lexicon, speakable
+from reelcast.models import Article, Block, BlockKind, Paragraph, Script, Section, SectionKind, Sentence
+from reelcast.speakable import Lexicon, speakable, split_sentences
 
 _SPOILER = re.compile(r"\bspoilers?\b", re.I)
 _TITLE_WORDS = 7
@@ -38,8 +38,8 @@ def build_script(
     words = pack_or_english(language).script
     intro, outro = frame_templates(settings, language, show_language or language)
 
-    def ready(texts: Iterable[str]) -> tuple[str, ...]:
-        return tuple(t for t in (speakable(text, lexicon, language) for text in texts) if t)
+    def ready(texts: Iterable[str]) -> tuple[Paragraph, ...]:
+        return tuple(paragraph(t) for t in (speakable(text, lexicon, language) for text in texts) if t)
 
     fields = template_fields(article, show_title, words)
     intro_title, outro_title = words["intro_title"], words["outro_title"]
@@ -48,6 +48,11 @@ def build_script(
         sections.append(Section(len(sections), SectionKind.BODY, title, ready(narration(blocks, words))))
     sections.append(Section(len(sections), SectionKind.OUTRO, outro_title, ready([_fill(outro, fields, "outro")])))
     return Script(title=article.title, sections=tuple(s for s in sections if s.paragraphs), language=language)
+
+
+def paragraph(text: str) -> Paragraph:
+    """A speech-ready text as the paragraph its sentences make: the one place sentences are split."""
+    return Paragraph(tuple(Sentence(s) for s in split_sentences(text)))
 
 
 def frame_templates(settings: ScriptSettings, language: str, show_language: str) -> tuple[str, str]:

@@ -1,4 +1,4 @@
-"""The engine interface, and the registry the pipeline picks engines from."""
+"""The engine interface, the registry the pipeline picks engines from, and the one-native-engine rule."""
 
 from __future__ import annotations
 
@@ -8,12 +8,11 @@ import wave
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol, TypeVar
 
 from reelcast.config import SpeechSettings
 from reelcast.errors import SpeechError
-from reelcast.models import Clip
-from reelcast.speakable import split_sentences
+from reelcast.models import Paragraph, Speech
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,10 +24,20 @@ class VoiceInfo:
 
 
 class Engine(Protocol):
+    """A speech engine: a plain object made from the settings, cheap to make and to pickle.
+
+    Its native part (if any) starts on first use, in the process that speaks, via `native_runtime`.
+    """
+
     name: str
 
-    def synthesize(self, text: str, wav: Path) -> Clip:
-        """Speak `text` into the WAV file `wav`. Raises SpeechError; never leaves silence behind."""
+    def speak(self, paragraph: Paragraph) -> Speech:
+        """Speak `paragraph`; report when each of its sentences starts. Raises SpeechError."""
+        ...
+
+    def sound(self) -> dict[str, Any]:
+        """Everything besides the text that decides how the speech sounds (engine, its version,
+        voice, rate, volume, pauses, sample rate): what a cached paragraph is keyed by."""
         ...
 
     def voices(self) -> list[VoiceInfo]: ...
@@ -48,19 +57,35 @@ class Engine(Protocol):
 
 EngineFactory = Callable[[SpeechSettings], Engine]
 _REGISTRY: dict[str, EngineFactory] = {}
-# The native engines (eSpeak, ONNX Runtime) running in this process. A fact about the process,
-# not a setting: their threads and state would not survive a fork, and some cannot share it.
-_started_here: set[str] = set()
+
+T = TypeVar("T")
+# The native runtime each engine has started in this process. A fact about the process, not a
+# setting, so it lives here and nowhere else.
+_RUNTIMES: dict[str, Any] = {}
 
 
-def note_engine_started(name: str) -> None:
-    """Engines call this when their native part starts, so the runner knows a fork is no longer safe."""
-    _started_here.add(name)
+def native_runtime(name: str, start: Callable[[], T]) -> T:
+    """The native part of engine `name` in this process, started on first use.
+
+    Two native engines cannot share a process: eSpeak NG initialises once per process, and Piper
+    carries its own copy of eSpeak NG exporting the same names, so once both are loaded calls cross
+    from one copy into the other and the process crashes. And a runtime started in a parent breaks
+    the children forked from it: start it only in the process that speaks.
+    """
+    if name not in _RUNTIMES:
+        if _RUNTIMES:
+            other = next(iter(_RUNTIMES))
+            raise SpeechError(
+                f"the {name} engine cannot start in a process where {other} already speaks; "
+                "use one engine per reelcast command"
+            )
+        _RUNTIMES[name] = start()
+    return _RUNTIMES[name]
 
 
 def engine_started(name: str | None = None) -> bool:
     """Whether engine `name` (or any engine) has started its native part in this process."""
-    return name in _started_here if name else bool(_started_here)
+    return name in _RUNTIMES if name else bool(_RUNTIMES)
 
 
 def register(name: str, factory: EngineFactory) -> None:
@@ -91,23 +116,32 @@ _BUILTIN = {
 }
 
 
-def sentence_offsets(text: str) -> list[tuple[int, str]]:
-    """Each sentence of `text` (as the transcript splits it) with the character offset where it starts."""
-    found, position = [], 0
-    for sentence in split_sentences(text):
-        at = text.find(sentence, position)
-        position = at if at >= 0 else position
-        found.append((position, sentence))
-        position += len(sentence)
-    return found
+def sentence_offsets(paragraph: Paragraph) -> list[int]:
+    """Where each sentence starts in `paragraph.text` (its sentences joined by one space)."""
+    offsets, position = [], 0
+    for sentence in paragraph.sentences:
+        offsets.append(position)
+        position += len(sentence.text) + 1
+    return offsets
 
 
 def write_wav(path: Path, pcm: bytes, rate: int) -> None:
     """Mono 16-bit PCM to a WAV file, written beside it first so no half file is ever read."""
-    tmp = path.with_name(path.name + ".part")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
     with wave.open(str(tmp), "wb") as out:
         out.setnchannels(1)
         out.setsampwidth(2)
         out.setframerate(rate)
         out.writeframes(pcm)
     os.replace(tmp, path)
+
+
+def read_wav(path: Path) -> tuple[bytes, int]:
+    """The PCM and sample rate of a mono 16-bit WAV file as write_wav writes them."""
+    try:
+        with wave.open(str(path), "rb") as wav:
+            if wav.getnchannels() != 1 or wav.getsampwidth() != 2:
+                raise SpeechError(f"{path} is not mono 16-bit audio")
+            return wav.readframes(wav.getnframes()), wav.getframerate()
+    except (OSError, EOFError, wave.Error) as exc:
+        raise SpeechError(f"could not read {path} ({exc})") from exc

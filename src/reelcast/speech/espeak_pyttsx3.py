@@ -1,239 +1,206 @@
-"""The default engine: pyttsx3 driving eSpeak NG, with the eSpeak driver's known bugs designed around.
+"""The default engine: eSpeak NG through pyttsx3's ctypes binding of its library.
 
-pyttsx3 2.99's eSpeak driver, measured here:
-- `runAndWait()` can return before the audio is complete: synthesis runs on eSpeak's own thread.
-  We wait for eSpeak's end-of-message event and for eSpeak to go idle, then write the WAV ourselves.
-  (Not with `espeak_Synchronize`: it polls every 20 ms, where eSpeak goes idle within half a
-  millisecond; that cost 14 ms a paragraph, a third of a review's synthesis time.)
+pyttsx3's own driver is not used, for what it does wrong here (measured with pyttsx3 2.99):
+- synthesis runs on eSpeak's own thread and `runAndWait()` can return before the audio is
+  complete; its run loop polls with a 10 ms sleep, a third of a review's synthesis time;
 - `Synth` is told the text is `len(text) * 10` bytes long, so eSpeak reads past the buffer (a
-  2,570-word text crashed 5 runs in 6). We pass the real length of a NUL-terminated buffer.
-- audio is gathered with `bytes +=`, quadratic in length; we gather into a `bytearray`.
-- it prints "Audio saved to ..." on stdout; we write the file, so nothing is printed.
-- its run loop polls with a 10 ms sleep; ours returns once synthesis has started, and we wait on
-  eSpeak's end-of-message event, signalled only after that event's batch of audio is kept (a
-  short paragraph can arrive in one batch: signalling first lost it under load).
-eSpeak can be initialised once per process, and an engine made in a parent breaks forked children:
-one engine per process, made lazily in the process that uses it.
+  2,570-word text crashed 5 runs in 6);
+- audio is gathered with `bytes +=`, quadratic in length, and it prints "Audio saved to ...".
+Instead eSpeak runs in AUDIO_OUTPUT_SYNCHRONOUS mode: `espeak_Synth` speaks the whole text in the
+calling thread, handing audio and word events to our callback, and returns when it is done. No
+thread, no waiting, no polling.
+
+eSpeak NG keeps state from one text to the next (its pitch flutter runs on in a function-level
+static), so a paragraph came out slightly different depending on what was spoken before it. Each
+text is therefore spoken in a child forked from the process where eSpeak was started but has not
+yet spoken (safe: in synchronous mode eSpeak has no threads). A paragraph then sounds the same
+byte for byte whoever speaks it and whenever, which is what lets it be cached and spoken on
+another machine; and an eSpeak that crashes or hangs takes only that child with it.
 """
 
 from __future__ import annotations
 
 import ctypes
 import functools
+import importlib.metadata
 import os
-import threading
+import pickle
+import select
+import signal
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from reelcast.config import SpeechSettings
 from reelcast.errors import SpeechError
 from reelcast.language import primary
-from reelcast.models import Clip
-from reelcast.speech.base import (
-    VoiceInfo,
-    engine_started,
-    note_engine_started,
-    register,
-    sentence_offsets,
-    write_wav,
-)
+from reelcast.models import Paragraph, Speech
+from reelcast.speech.base import VoiceInfo, native_runtime, register, sentence_offsets
 
 SAMPLE_RATE = 22050  # eSpeak NG's native rate
-_SYNTH_TIMEOUT_S = 300
-_IDLE_TIMEOUT_S = 10
-_IDLE_POLL_S = 0.0002
+SPEAK_TIMEOUT_S = 120  # eSpeak speaks 100 words in about 0.05 s: a text still unspoken after this has hung
+DEFAULT_VOICE = "gmw/en"  # what pyttsx3 chose as eSpeak's default, so episodes keep their voice
 _PAUSE_SEARCH_MS = 250  # how far before a sentence's first word its pause may go
-# Piper carries its own eSpeak NG with the same exported names; once both are loaded, calls cross
-# from one copy into the other and the process crashes. One of the two per process.
-_NOT_WITH_PIPER = "eSpeak cannot start in a process where Piper already speaks; use one engine per reelcast command"
 
 
-def _load_espeak_library() -> None:
-    """Make pip's eSpeak NG (espeakng-loader) the one pyttsx3 finds, with its voice data.
+def _load_espeak() -> Any:
+    """pyttsx3's binding of eSpeak NG, bound to pip's copy (espeakng-loader) with its voice data.
 
-    pyttsx3 asks the dynamic loader for 'libespeak-ng.so.1'; a library already loaded globally
+    The binding asks the dynamic loader for 'libespeak-ng.so.1'; a library already loaded globally
     under that soname answers, so no system package is needed.
     """
     try:
         import espeakng_loader
+
+        os.environ.setdefault("ESPEAK_DATA_PATH", espeakng_loader.get_data_path())
+        ctypes.CDLL(espeakng_loader.get_library_path(), mode=ctypes.RTLD_GLOBAL)
     except ImportError:
-        return  # fall back to a system libespeak-ng, if any
-    os.environ.setdefault("ESPEAK_DATA_PATH", espeakng_loader.get_data_path())
-    ctypes.CDLL(espeakng_loader.get_library_path(), mode=ctypes.RTLD_GLOBAL)
-
-
-def _import_driver():
-    _load_espeak_library()
+        pass  # fall back to a system libespeak-ng, if any
     try:
         from pyttsx3.drivers import _espeak
-        from pyttsx3.drivers.espeak import EspeakDriver
     except (ImportError, OSError, RuntimeError) as exc:
         raise SpeechError(
             "eSpeak NG could not be loaded; reinstall reelcast (pip install -e .) so that "
             "espeakng-loader brings it, or install the Debian package libespeak-ng1"
         ) from exc
-    return _espeak, EspeakDriver
+    return _espeak
 
 
-class _Pyttsx3Runtime:
-    """The single pyttsx3 engine of this process, with our driver in place of pyttsx3's."""
-
-    _instance: _Pyttsx3Runtime | None = None
-
-    @classmethod
-    def get(cls) -> _Pyttsx3Runtime:
-        if cls._instance is None:
-            cls._instance = cls()
-        return cls._instance
+class EspeakDriver:
+    """eSpeak NG started once in this process (it cannot be initialised twice), speaking on demand."""
 
     def __init__(self) -> None:
-        import sys
-        import types
+        self.es = es = _load_espeak()
+        if es.Initialize(es.AUDIO_OUTPUT_SYNCHRONOUS, 1000) == -1:
+            raise SpeechError("eSpeak NG failed to start (espeak_Initialize returned an error)")
+        self.version = (es.Info(None) or b"?").decode()
+        self.audio = bytearray()
+        self.words: list[tuple[int, int]] = []  # (character offset, ms)
+        # kept on self: eSpeak holds only a C pointer to it, which must outlive every call
+        self._callback = es.t_espeak_callback(self._collect)
+        es.cSetSynthCallback(self._callback)
 
-        import pyttsx3
-
-        if engine_started("piper"):
-            raise SpeechError(_NOT_WITH_PIPER)
-        self.espeak, base = _import_driver()
-        note_engine_started(Pyttsx3Engine.name)
-        runtime = self
-
-        class Driver(base):  # type: ignore[misc, valid-type]
-            def __init__(self, proxy):  # noqa: ANN001
-                super().__init__(proxy)
-                runtime.driver = self
-                self.audio = bytearray()
-                self.words: list[tuple[int, int]] = []
-                self.done = threading.Event()
-                self.utterance = 0
-                self._callback = runtime.espeak.t_espeak_callback(self._collect)
-                runtime.espeak.cSetSynthCallback(self._callback)
-
-            def save_to_file(self, text: str, filename: str) -> None:
-                self._text_to_say = text  # the file is written by the engine after synthesis
-
-            def _start_synthesis(self, text: str) -> None:
-                self._proxy.setBusy(True)
-                self._proxy.notify("started-utterance")
-                self.audio, self.words = bytearray(), []
-                self.done.clear()
-                self._speaking = True
-                # Events carry this number back, so a late event of an earlier text is told apart.
-                self.utterance += 1
-                data = text.encode("utf-8") + b"\0"
-                es = runtime.espeak
-                flags = es.ENDPAUSE | es.CHARS_UTF8
-                status = es.cSynth(data, len(data), 0, es.POS_CHARACTER, 0, flags, None, self.utterance)
-                if status != es.EE_OK:
-                    self._finish()
-                    raise SpeechError(f"eSpeak refused the text (status {status})")
-
-            def startLoop(self) -> None:
-                # pyttsx3's loop polls with a 10 ms sleep, 10-20 ms lost per paragraph (with eSpeak
-                # at ~600x real time, a third of a review's synthesis); eSpeak's end-of-message
-                # event, which `speak` waits on, tells us when it is done.
-                self._looping = True
-                self._proxy.setBusy(False)  # runs the queued commands: save_to_file, then endLoop
-                if self._text_to_say:
-                    self._start_synthesis(self._text_to_say)
-
-            def _collect(self, wav, numsamples, events):  # noqa: ANN001
-                es = runtime.espeak
-                if (events[0].user_data or 0) != self.utterance:
-                    return 0  # belongs to an earlier text
-                # samples first: the end event may share this call, and must not be seen before them
-                if numsamples > 0:
-                    self.audio += ctypes.string_at(wav, numsamples * ctypes.sizeof(ctypes.c_short))
-                i = 0
-                while events[i].type != es.EVENT_LIST_TERMINATED:
-                    event = events[i]
-                    if event.type == es.EVENT_WORD:
-                        self.words.append((event.text_position - 1, event.audio_position))
-                    elif event.type == es.EVENT_MSG_TERMINATED:
-                        self._finish()
-                    i += 1
-                return 0
-
-            def _finish(self) -> None:
-                self._speaking = False
-                self._proxy.notify("finished-utterance", completed=True)
-                self._proxy.setBusy(False)
-                self.endLoop()
-                self.done.set()
-
-        module = types.ModuleType("pyttsx3.drivers.reelcast_espeak")
-        module.buildDriver = Driver  # type: ignore[attr-defined]
-        sys.modules[module.__name__] = module
-        self.driver: Driver | None = None
-        self.engine = pyttsx3.init("reelcast_espeak")
-        # pyttsx3 caches engines by driver name; ours must stay the only one of this process.
-
-    def configure(self, settings: SpeechSettings) -> None:
-        try:
-            if settings.voice:
-                self.engine.setProperty("voice", settings.voice)
-            self.engine.setProperty("rate", settings.rate)
-            self.engine.setProperty("volume", settings.volume)
-        except (ValueError, KeyError) as exc:
-            raise SpeechError(
-                f"eSpeak NG does not know voice '{settings.voice}'; run 'reelcast voices' to list them"
-            ) from exc
-
-    def _wait_idle(self) -> None:
-        deadline = time.monotonic() + _IDLE_TIMEOUT_S
-        while self.espeak.IsPlaying():
-            if time.monotonic() > deadline:
-                raise SpeechError(f"eSpeak did not go idle within {_IDLE_TIMEOUT_S} s of finishing a text")
-            time.sleep(_IDLE_POLL_S)
+    def configure(self, voice: str, rate: int, volume: float) -> None:
+        es = self.es
+        if es.SetVoiceByName(voice.encode("utf-8")) != es.EE_OK:
+            raise SpeechError(f"eSpeak NG does not know voice '{voice}'; run 'reelcast voices' to list them")
+        es.SetParameter(es.RATE, rate, 0)
+        es.SetParameter(es.VOLUME, round(volume * 100), 0)
 
     def speak(self, text: str) -> tuple[bytes, list[tuple[int, int]]]:
-        driver = self.driver
-        assert driver is not None
-        self.engine.save_to_file(text, os.devnull)
-        self.engine.runAndWait()
-        if not driver.done.wait(_SYNTH_TIMEOUT_S):
-            raise SpeechError(f"eSpeak did not finish a {len(text.split())}-word text in {_SYNTH_TIMEOUT_S} s")
-        self._wait_idle()
-        return bytes(driver.audio), list(driver.words)
+        """Speak `text` in a forked child (see the module's docstring); its audio and word events."""
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: speak, hand the result back, and leave without any clean-up
+            code = 1
+            try:
+                os.close(read)
+                with os.fdopen(write, "wb") as out:
+                    out.write(pickle.dumps(self._speak_here(text)))
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(write)
+        try:
+            data = _read_all(read, time.monotonic() + SPEAK_TIMEOUT_S)
+        except TimeoutError:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            raise SpeechError(f"eSpeak NG hung: no audio after {SPEAK_TIMEOUT_S} s for {text[:60]!r}") from None
+        finally:
+            os.close(read)
+        _, status = os.waitpid(pid, 0)
+        if status != 0 or not data:
+            how = f"signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status) else f"exit code {os.WEXITSTATUS(status)}"
+            raise SpeechError(f"eSpeak NG crashed ({how}) speaking {text[:60]!r}")
+        return pickle.loads(data)
+
+    def _speak_here(self, text: str) -> tuple[bytes, list[tuple[int, int]]]:
+        es = self.es
+        self.audio, self.words = bytearray(), []
+        data = text.encode("utf-8") + b"\0"
+        status = es.cSynth(data, len(data), 0, es.POS_CHARACTER, 0, es.ENDPAUSE | es.CHARS_UTF8, None, None)
+        if status != es.EE_OK:
+            raise SpeechError(f"eSpeak NG refused the text (status {status}): {text[:60]!r}")
+        return bytes(self.audio), self.words
+
+    def voices(self) -> list[VoiceInfo]:
+        genders = (None, "male", "female")
+        found = []
+        for v in self.es.ListVoices(None):
+            language = v.languages[1:].decode("utf-8", "ignore") if v.languages else ""
+            found.append(VoiceInfo(id=v.identifier.decode("utf-8").lower(), name=v.name.decode("utf-8"),
+                                   languages=(language,) if language else (),
+                                   gender=genders[v.gender] if 0 <= v.gender < 3 else None))
+        return found
+
+    def _collect(self, wav, numsamples, events) -> int:  # noqa: ANN001 - ctypes pointers
+        es = self.es
+        if numsamples > 0:
+            self.audio += ctypes.string_at(wav, numsamples * ctypes.sizeof(ctypes.c_short))
+        i = 0
+        while events[i].type != es.EVENT_LIST_TERMINATED:
+            if events[i].type == es.EVENT_WORD:
+                self.words.append((events[i].text_position - 1, events[i].audio_position))
+            i += 1
+        return 0
+
+
+def _read_all(fd: int, deadline: float) -> bytes:
+    chunks = []
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([fd], [], [], left)[0]:
+            raise TimeoutError
+        chunk = os.read(fd, 1 << 20)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
 
 
 class Pyttsx3Engine:
-    """pyttsx3 + eSpeak NG. Made cheaply; the native engine starts on first use in this process."""
+    """eSpeak NG. Made cheaply; the native library starts on first use in the process that speaks."""
 
     name = "pyttsx3"
 
     def __init__(self, settings: SpeechSettings) -> None:
         self.settings = settings
 
-    def _runtime(self) -> _Pyttsx3Runtime:
-        runtime = _Pyttsx3Runtime.get()
-        runtime.configure(self.settings)
-        return runtime
+    def _driver(self) -> EspeakDriver:
+        driver = native_runtime(self.name, EspeakDriver)
+        driver.configure(self.voice_id(), self.settings.rate, self.settings.volume)
+        return driver
 
-    def synthesize(self, text: str, wav: Path) -> Clip:
+    def speak(self, paragraph: Paragraph) -> Speech:
+        text = paragraph.text
         if not text.strip():
             raise SpeechError("nothing to say: the text is empty")
-        audio, words = self._runtime().speak(text)
+        audio, words = self._driver().speak(text)
         if not audio:
-            raise SpeechError(f"eSpeak produced no audio for: {text[:60]!r}")
+            raise SpeechError(f"eSpeak NG produced no audio for: {text[:60]!r}")
+        starts = sentence_starts(sentence_offsets(paragraph), words)
         if self.settings.sentence_pause_ms:
-            audio, words = with_sentence_pauses(text, audio, words, self.settings.sentence_pause_ms)
-        write_wav(wav, audio, SAMPLE_RATE)
-        duration_ms = round(len(audio) / 2 / SAMPLE_RATE * 1000)
-        return Clip(text=text, wav=wav, duration_ms=duration_ms, word_starts=tuple(words))
+            audio, starts = with_sentence_pauses(audio, starts, self.settings.sentence_pause_ms)
+        return Speech(audio, SAMPLE_RATE, tuple(starts))
+
+    def sound(self) -> dict[str, Any]:
+        versions = {}
+        for package in ("pyttsx3", "espeakng-loader"):
+            try:
+                versions[package] = importlib.metadata.version(package)
+            except importlib.metadata.PackageNotFoundError:
+                versions[package] = None
+        s = self.settings
+        return {"engine": self.name, "versions": versions, "voice": self.voice_id(), "rate": s.rate,
+                "volume": s.volume, "sentence_pause_ms": s.sentence_pause_ms, "sample_rate": SAMPLE_RATE}
 
     def voice_id(self) -> str:
-        return self.settings.voice or str(_Pyttsx3Runtime.get().engine.getProperty("voice"))
+        return self.settings.voice or DEFAULT_VOICE
 
     def voices(self) -> list[VoiceInfo]:
-        runtime = _Pyttsx3Runtime.get()
-        return [
-            VoiceInfo(id=v.id, name=v.name, languages=tuple(v.languages or ()), gender=v.gender)
-            for v in runtime.engine.getProperty("voices")
-        ]
-
+        return native_runtime(self.name, EspeakDriver).voices()
 
     def voice_for(self, language: str) -> str | None:
         return espeak_voice_for(language)
@@ -285,10 +252,17 @@ def espeak_voice_for(language: str) -> str | None:
     return min(ranked)[2] if ranked else None
 
 
-def with_sentence_pauses(
-    text: str, audio: bytes, words: list[tuple[int, int]], pause_ms: int
-) -> tuple[bytes, list[tuple[int, int]]]:
-    """`audio` with `pause_ms` of silence more before each sentence after the first; word times moved.
+def sentence_starts(offsets: list[int], words: list[tuple[int, int]]) -> list[int]:
+    """When each sentence is heard (ms): the first word event at or after its first character."""
+    starts = [0]
+    for char in offsets[1:]:
+        heard = next((ms for position, ms in words if position >= char), None)
+        starts.append(max(starts[-1], heard if heard is not None else starts[-1]))
+    return starts
+
+
+def with_sentence_pauses(audio: bytes, starts: list[int], pause_ms: int) -> tuple[bytes, list[int]]:
+    """`audio` with `pause_ms` of silence more before each sentence after the first; starts moved.
 
     eSpeak has no setting for the pause between sentences, and SSML <break> would mean escaping
     every text as XML. Its own pause is there already, so the silence goes into it: at the quietest
@@ -297,10 +271,8 @@ def with_sentence_pauses(
     samples = np.frombuffer(audio, dtype=np.int16)
     per_ms = SAMPLE_RATE // 1000
     cuts: list[int] = []  # sample positions
-    for char, _sentence in sentence_offsets(text)[1:]:
-        heard = next((ms for position, ms in words if position >= char), None)
-        if heard is None:
-            continue
+    cut_before: list[int] = []  # the sentence each cut belongs to
+    for n, heard in enumerate(starts[1:], start=1):
         end = min(len(samples), heard * per_ms)
         start = max(cuts[-1] if cuts else 0, end - _PAUSE_SEARCH_MS * per_ms)
         if end - start < 10 * per_ms:
@@ -308,11 +280,11 @@ def with_sentence_pauses(
         frames = np.abs(samples[start:end].astype(np.int32))
         energy = np.convolve(frames, np.ones(10 * per_ms, dtype=np.int32), mode="valid")
         cuts.append(start + int(np.argmin(energy)) + 5 * per_ms)
+        cut_before.append(n)
     if not cuts:
-        return audio, words
+        return audio, starts
     silence = np.zeros(pause_ms * per_ms, dtype=np.int16)
     pieces = np.split(samples, cuts)
     joined = np.concatenate([pieces[0], *(part for piece in pieces[1:] for part in (silence, piece))])
-    cut_ms = [cut / per_ms for cut in cuts]
-    moved = [(position, ms + pause_ms * sum(1 for cut in cut_ms if cut <= ms)) for position, ms in words]
+    moved = [ms + pause_ms * sum(1 for n in cut_before if n <= i) for i, ms in enumerate(starts)]
     return joined.tobytes(), moved

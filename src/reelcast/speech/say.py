@@ -10,8 +10,9 @@ from pathlib import Path
 from reelcast.config import Settings
 from reelcast.errors import SpeechError
 from reelcast.ffmpeg import run_ffmpeg
+from reelcast.script import paragraph
 from reelcast.speakable import Lexicon, speakable
-from reelcast.speech.base import Engine, make_engine
+from reelcast.speech.base import Engine, make_engine, write_wav
 from reelcast.speech.runner import speak_checked
 
 FORMATS = (".wav", ".mp3")
@@ -34,11 +35,12 @@ def say(text: str, settings: Settings, out: Path, lexicon: Lexicon | None = None
     engine = engine or make_engine(settings.speech)
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=out.parent, prefix=".say-") as tmp:
-        clip = speak_checked(engine, spoken, Path(tmp) / "clip.wav", settings.speech.rate)
+        speech = speak_checked(engine, paragraph(spoken), settings.speech.rate)
+        staged = Path(tmp) / "clip.wav"
+        write_wav(staged, speech.pcm, speech.sample_rate)
         if out.suffix.lower() == ".mp3":
-            staged = Path(tmp) / "clip.mp3"
-            run_ffmpeg(["-i", str(clip.wav), "-ac", "1", "-b:a", f"{settings.audio.bitrate_kbps}k", str(staged)])
-        else:
-            staged = clip.wav
+            wav, staged = staged, Path(tmp) / "clip.mp3"
+            run_ffmpeg(["-i", str(wav), "-ac", "1", "-b:a", f"{settings.audio.bitrate_kbps}k", str(staged)],
+                       what="encoding the clip")
         os.replace(staged, out)
-    return Said(text=spoken, path=out, duration_ms=clip.duration_ms)
+    return Said(text=spoken, path=out, duration_ms=speech.duration_ms)

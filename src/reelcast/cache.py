@@ -1,0 +1,153 @@
+"""What was spoken and encoded before, kept under the show folder so it is never redone unchanged.
+
+- `.cache/speech/<key>.wav` (+ `.levels`, `.json`): one spoken paragraph and its levels, keyed
+  by a hash of everything that decides its sound: the text and the engine's `sound()` (engine,
+  version, voice, rate, volume, pauses, sample rate).
+- `.cache/episodes/<key>.json`: what an encode made (its length, chapters, cues, and the size and
+  hash of the MP3), keyed by everything that decides the MP3's bytes. An unchanged republish finds
+  it, sees the published MP3 is still that file, and skips stitching and encoding.
+
+The cache holds at most `max_bytes`; the least recently used entries go first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+from collections.abc import Iterable
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from reelcast.models import Chapter, Clip, Cue, EpisodeAudio, Paragraph, Speech
+from reelcast.speech.base import write_wav
+
+log = logging.getLogger(__name__)
+
+CACHE_DIR = ".cache"
+# Part of every key: a change in how keys or entries are made must not find old entries.
+_FORMAT = 1
+
+
+def digest(value: Any) -> str:
+    """A stable hash of a JSON-able value (dict keys sorted), as a cache key."""
+    data = json.dumps([_FORMAT, value], sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+def file_sha256(path: Path) -> str:
+    with path.open("rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+class SpeechCache:
+    """Spoken paragraphs and encoded episodes under `root` (the show folder's .cache)."""
+
+    def __init__(self, root: Path, max_bytes: int) -> None:
+        self.root = root
+        self.max_bytes = max_bytes
+        self.speech_dir = root / "speech"
+        self.episode_dir = root / "episodes"
+
+    # --- paragraphs ---------------------------------------------------------------------------
+
+    def key(self, paragraph: Paragraph, sound: dict[str, Any]) -> str:
+        return digest({"text": paragraph.text, "sound": sound})
+
+    def get(self, key: str, paragraph: Paragraph) -> Clip | None:
+        wav, levels, meta = self._paths(key)
+        try:
+            info = json.loads(meta.read_text(encoding="utf-8"))
+            if not wav.is_file() or wav.stat().st_size != info["wav_bytes"]:
+                return None
+            measured = levels.read_bytes()
+            os.utime(meta)  # recently used: kept longest
+        except (OSError, ValueError, KeyError):
+            return None
+        return Clip(paragraph, wav, info["duration_ms"], tuple(info["sentence_starts_ms"]), measured)
+
+    def put(self, key: str, paragraph: Paragraph, speech: Speech) -> Clip:
+        wav, levels, meta = self._paths(key)
+        self.speech_dir.mkdir(parents=True, exist_ok=True)
+        write_wav(wav, speech.pcm, speech.sample_rate)
+        _write_atomically(levels, speech.levels)
+        info = {"duration_ms": speech.duration_ms, "sentence_starts_ms": list(speech.sentence_starts_ms),
+                "wav_bytes": wav.stat().st_size, "text": paragraph.text[:80]}
+        _write_atomically(meta, json.dumps(info, ensure_ascii=False).encode())  # last: no .json, no entry
+        return Clip(paragraph, wav, speech.duration_ms, speech.sentence_starts_ms, speech.levels)
+
+    def _paths(self, key: str) -> tuple[Path, Path, Path]:
+        return tuple(self.speech_dir / f"{key}{suffix}" for suffix in (".wav", ".levels", ".json"))  # type: ignore[return-value]
+
+    # --- episodes -----------------------------------------------------------------------------
+
+    def encoded(self, key: str, mp3: Path) -> EpisodeAudio | None:
+        """What the encode keyed `key` made, if `mp3` is still byte for byte that file."""
+        path = self.episode_dir / f"{key}.json"
+        try:
+            info = json.loads(path.read_text(encoding="utf-8"))
+            if mp3.stat().st_size != info["size_bytes"] or file_sha256(mp3) != info["sha256"]:
+                return None
+            os.utime(path)
+            return EpisodeAudio(
+                path=mp3, duration_ms=info["duration_ms"], size_bytes=info["size_bytes"],
+                chapters=tuple(Chapter(**c) for c in info["chapters"]), cues=tuple(Cue(**c) for c in info["cues"]),
+            )
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def remember_encoded(self, key: str, audio: EpisodeAudio) -> None:
+        self.episode_dir.mkdir(parents=True, exist_ok=True)
+        info = {"duration_ms": audio.duration_ms, "size_bytes": audio.size_bytes, "sha256": file_sha256(audio.path),
+                "chapters": [asdict(c) for c in audio.chapters], "cues": [asdict(c) for c in audio.cues]}
+        _write_atomically(self.episode_dir / f"{key}.json", json.dumps(info, ensure_ascii=False).encode())
+
+    # --- size ---------------------------------------------------------------------------------
+
+    def size_bytes(self) -> int:
+        return sum(p.stat().st_size for p in self._files())
+
+    def trim(self, keep: Iterable[Path] = ()) -> int:
+        """Drop least recently used entries until the cache holds at most max_bytes; never those
+        in `keep` (what the episode being published uses). Returns the bytes freed."""
+        kept = {p.stem for p in keep}
+        entries: dict[str, list[Path]] = {}
+        for path in self._files():
+            entries.setdefault(str(path.with_suffix("")), []).append(path)
+        total = sum(p.stat().st_size for paths in entries.values() for p in paths)
+        freed = 0
+
+        def last_used(paths: list[Path]) -> float:
+            return max(p.stat().st_mtime for p in paths)
+
+        for stem, paths in sorted(entries.items(), key=lambda item: last_used(item[1])):
+            if total - freed <= self.max_bytes:
+                break
+            if Path(stem).name in kept:
+                continue
+            for path in paths:
+                freed += path.stat().st_size
+                path.unlink(missing_ok=True)
+        if freed:
+            log.info("cache: freed %.1f MB to stay under %.0f MB", freed / 1e6, self.max_bytes / 1e6)
+        return freed
+
+    def clear(self) -> int:
+        """Remove everything; returns the bytes freed."""
+        freed = self.size_bytes()
+        for folder in (self.speech_dir, self.episode_dir):
+            shutil.rmtree(folder, ignore_errors=True)
+        return freed
+
+    def _files(self) -> list[Path]:
+        return [p for folder in (self.speech_dir, self.episode_dir) if folder.is_dir()
+                for p in folder.iterdir() if p.suffix in (".wav", ".levels", ".json")]
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
