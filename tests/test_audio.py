@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -93,7 +94,9 @@ def test_the_limiter_holds_true_peaks_under_the_ceiling() -> None:
     x[: RATE // 2] *= 0.1  # quiet first half: left alone
     x[RATE // 2 : RATE // 2 + fade] *= np.linspace(0.1, 1, fade)
     ceiling = 10 ** (-1.5 / 20)
-    limited = audio.limit(x, ceiling, RATE)
+    pcm = (x * 32767).astype("<i2").tobytes()
+    block_peaks = audio.read_levels(audio.levels(pcm, RATE))[0]
+    limited = audio.limit(x, audio.gain_envelope(block_peaks, 1.0, ceiling))
     from scipy.signal import resample
 
     true_peak = np.abs(resample(limited.astype(np.float64), len(limited) * 16)).max()  # an independent 16x
@@ -148,3 +151,38 @@ def test_an_mp3_shorter_than_the_stitched_audio_is_an_error_and_not_kept(tmp_pat
     with pytest.raises(AudioError, match=r"the MP3 is 1\.\d+ s long, the stitched audio 2\.00 s"):
         encode(stitched, tmp_path / "x.mp3", Tags("t", None, "s", None, None), SETTINGS)
     assert not (tmp_path / "x.mp3").exists() and not list(tmp_path.glob(".*.part"))
+
+
+def fake_ffmpeg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str) -> None:
+    from reelcast import ffmpeg
+
+    exe = tmp_path / "ffmpeg"
+    exe.write_text(f"#!/bin/sh\n{body}\n", encoding="utf-8")
+    exe.chmod(0o755)
+    monkeypatch.setenv("REELCAST_FFMPEG", str(exe))
+    ffmpeg.ffmpeg_exe.cache_clear()
+    monkeypatch.setattr(ffmpeg, "ffmpeg_exe", lambda: str(exe))
+
+
+def test_a_crashing_ffmpeg_is_one_error_naming_it_and_what_it_printed(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    fake_ffmpeg(tmp_path, monkeypatch, "echo 'Unknown encoder libmp3lame' >&2; exit 1")
+    stitched = stitch([section_audio(tmp_path, 0, [1.0])], SETTINGS)
+    with pytest.raises(AudioError, match=r"^the MP3 encode failed: ffmpeg said: Unknown encoder libmp3lame$"):
+        encode(stitched, tmp_path / "x.mp3", Tags("t", None, "s", None, None), SETTINGS)
+    assert not (tmp_path / "x.mp3").exists()
+
+
+def test_a_hung_ffmpeg_is_stopped_and_named(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    fake_ffmpeg(tmp_path, monkeypatch, "exec sleep 30")
+    start = time.monotonic()
+    with pytest.raises(AudioError, match=r"^measuring it hung: ffmpeg was still running after 1 s"):
+        run_ffmpeg(["-i", "x.wav", "-f", "null", "-"], timeout=1, what="measuring it")
+    assert time.monotonic() - start < 10
+
+
+def test_a_missing_ffmpeg_says_how_to_get_one(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    from reelcast import ffmpeg
+
+    monkeypatch.setattr(ffmpeg, "ffmpeg_exe", lambda: str(tmp_path / "no-such-ffmpeg"))
+    with pytest.raises(AudioError, match="could not run ffmpeg .*set REELCAST_FFMPEG to a working ffmpeg"):
+        run_ffmpeg(["-version"])

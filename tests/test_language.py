@@ -140,7 +140,9 @@ def test_a_french_review_is_framed_in_french_with_its_titles_and_quotes() -> Non
         "Bienvenue dans Ciné. Aujourd'hui: Un titre. Le film: Portrait de la jeune fille en feu, deux mille "
         "dix-neuf, réalisé par Céline Sciamma, avec Noémie Merlant et Adèle Haenel. Une critique de la rédaction."
     )
-    assert body.paragraphs == ("Le film dure cent vingt-deux minutes.", "Citation. Une phrase. Fin de citation.")
+    assert [p.text for p in body.paragraphs] == [
+        "Le film dure cent vingt-deux minutes.", "Citation. Une phrase. Fin de citation."
+    ]
     assert outro.text == "C'était Un titre, par la rédaction. Merci d'avoir écouté Ciné."
 
 

@@ -341,3 +341,27 @@ def test_say_applies_the_lexicon_and_speech_ready_text(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["--root", str(tmp_path), "voices"], catch_exceptions=False)
     marked = [line for line in result.output.splitlines() if line.startswith("* ")]
     assert result.output.startswith("engine: pyttsx3, voice: ") and len(marked) == 1
+
+
+@pytest.mark.slow
+def test_an_espeak_that_crashes_or_hangs_is_named_and_the_next_is_spoken(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+    import signal
+    import time
+
+    from reelcast.speech import espeak_pyttsx3
+
+    engine = make_engine(SpeechSettings())
+    real = espeak_pyttsx3.EspeakDriver._speak_here
+    def crash(_self, _text):  # noqa: ANN001, ANN202
+        os.kill(os.getpid(), signal.SIGSEGV)
+
+    monkeypatch.setattr(espeak_pyttsx3.EspeakDriver, "_speak_here", crash)
+    with pytest.raises(SpeechError, match=r"eSpeak NG crashed \(signal 11\) speaking 'Hello there.'"):
+        engine.speak(paragraph("Hello there."))
+    monkeypatch.setattr(espeak_pyttsx3, "SPEAK_TIMEOUT_S", 1)
+    monkeypatch.setattr(espeak_pyttsx3.EspeakDriver, "_speak_here", lambda self, text: time.sleep(30))
+    with pytest.raises(SpeechError, match=r"eSpeak NG hung: no audio after 1 s for 'Hello there.'"):
+        engine.speak(paragraph("Hello there."))
+    monkeypatch.setattr(espeak_pyttsx3.EspeakDriver, "_speak_here", real)
+    assert engine.speak(paragraph("Hello there.")).pcm  # the engine itself was never harmed

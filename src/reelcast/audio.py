@@ -52,9 +52,6 @@ _CEILING_HEADROOM_DB = 0.4
 _OVERSAMPLE = 4
 _ATTACK_S = 0.005  # the gain envelope is smoothed over this...
 _HOLD_S = 0.02  # ...and held down this long either side of a peak
-# A sample this far under the ceiling cannot have an inter-sample peak over it (+3 dB is the
-# textbook worst case for band-limited audio); only the rest is oversampled.
-_SAFE_DB = 3.5
 # Part of the key of an encoded episode: change it when mastering changes what it makes.
 _MASTERING_VERSION = 1
 # LAME's frames: a decoded MP3 is longer than its input by the encoder delay and padding.
@@ -138,7 +135,8 @@ def hop_energies(samples: np.ndarray, rate: int) -> np.ndarray:
 
 def levels(pcm: bytes, rate: int) -> bytes:
     """A spoken clip's levels, as cached with it: for each level block (1/49 of 100 ms) of the clip
-    padded to a whole 100 ms, its peak and its K-weighted energy, as float32 rows."""
+    padded to a whole 100 ms, its true peak (4x oversampled) and its K-weighted energy, as float32
+    rows. Computed where the clip is spoken, in parallel, so mastering needs no oversampling."""
     from scipy.signal import sosfilt
 
     hop = hop_frames(rate)
@@ -148,7 +146,7 @@ def levels(pcm: bytes, rate: int) -> bytes:
     x[: len(pcm) // 2] = np.frombuffer(pcm, dtype="<i2") / np.float32(32768)
     block = hop // _LEVEL_BLOCKS
     y = sosfilt(k_weighting(rate).astype(np.float32), x)
-    peaks = np.abs(x).reshape(-1, block).max(axis=1)
+    peaks = true_peaks(x).reshape(-1, block).max(axis=1)
     energies = np.square(y, dtype=np.float64).reshape(-1, block).sum(axis=1)
     return np.stack([peaks, energies]).astype("<f4").tobytes()
 
@@ -195,36 +193,36 @@ def true_peaks(x: np.ndarray) -> np.ndarray:
     return np.maximum(np.abs(up).reshape(-1, _OVERSAMPLE).max(axis=1), np.abs(x))
 
 
-def limit(x: np.ndarray, ceiling: float, rate: int) -> np.ndarray:
-    """`x` (float, full scale 1.0) with its true peaks held under `ceiling`.
+def gain_envelope(block_peaks: np.ndarray, scale: float, ceiling: float) -> np.ndarray:
+    """The limiter's gain for each level block, to hold true peaks under `ceiling` after `scale`.
 
-    The gain needed at each sample is taken as the minimum over a window around it, then
-    smoothed: the envelope falls before a peak arrives (look-ahead) and rises after, never above
-    what any sample in reach needs, so the peaks are met without clipping.
+    The gain a block needs is taken as the minimum over a window around it, then smoothed: the
+    envelope falls before a peak arrives (look-ahead) and rises after, never above what any block
+    in reach needs, so peaks are met without clipping.
     """
     from scipy.ndimage import minimum_filter1d, uniform_filter1d
 
-    if not len(x) or np.abs(x).max() <= ceiling * 10 ** (-_SAFE_DB / 20):
+    need = np.minimum(1.0, ceiling / np.maximum(block_peaks.astype(np.float64) * scale, 1e-12))
+    block_s = HOP_S / _LEVEL_BLOCKS
+    smooth = max(1, math.ceil(_ATTACK_S / block_s))
+    reach = smooth // 2 + math.ceil(_HOLD_S / block_s)
+    return np.minimum(uniform_filter1d(minimum_filter1d(need, size=2 * reach + 1), size=smooth), need)
+
+
+def limit(x: np.ndarray, envelope: np.ndarray) -> np.ndarray:
+    """`x` times the block `envelope`, drawn as straight lines between block centres (a block
+    and its neighbours are all within the envelope's reach, so no sample gets more than it may)."""
+    if envelope.min() >= 1.0:
         return x
-    need = np.minimum(1.0, ceiling / np.maximum(true_peaks(x), 1e-12))
-    smooth = max(1, round(_ATTACK_S * rate))
-    reach = smooth // 2 + round(_HOLD_S * rate)
-    envelope = uniform_filter1d(minimum_filter1d(need, size=2 * reach + 1), size=smooth)
-    return x * np.minimum(envelope, need).astype(x.dtype)
+    block = len(x) // len(envelope)
+    centres = np.arange(len(envelope)) * block + (block - 1) / 2
+    return x * np.interp(np.arange(len(x)), centres, envelope).astype(x.dtype)
 
 
 def limited_loudness(levels: np.ndarray, rate: int, gain_db: float, ceiling: float) -> float:
-    """The loudness `limit` would leave after `gain_db`, worked out from the level blocks alone:
-    the same envelope (its windows in blocks), each block's energy scaled by its square."""
-    from scipy.ndimage import minimum_filter1d, uniform_filter1d
-
+    """The loudness after `gain_db` and the limiter, worked out from the level blocks alone."""
     scale = 10 ** (gain_db / 20)
-    block_s = HOP_S / _LEVEL_BLOCKS
-    need = np.minimum(1.0, ceiling / np.maximum(levels[0].astype(np.float64) * scale, 1e-12))
-    smooth = max(1, math.ceil(_ATTACK_S / block_s))
-    reach = smooth // 2 + math.ceil(_HOLD_S / block_s)
-    envelope = np.minimum(uniform_filter1d(minimum_filter1d(need, size=2 * reach + 1), size=smooth), need)
-    energies = levels[1] * (scale * envelope) ** 2
+    energies = levels[1] * (scale * gain_envelope(levels[0], scale, ceiling)) ** 2
     return integrated_loudness(energies.reshape(-1, _LEVEL_BLOCKS).sum(axis=1), rate)
 
 
@@ -369,7 +367,12 @@ def _mastered(stitched: Stitched, gain_db: float, ceiling: float, energies: list
     """The episode as float32 samples at its own rate, piece by piece, gained and limited;
     appends the K-weighted energy of every 100 ms to `energies` on the way."""
     rate, scale = stitched.rate, 10 ** (gain_db / 20)
+    block = hop_frames(rate) // _LEVEL_BLOCKS
+    envelope = gain_envelope(stitched.levels[0], scale, ceiling)  # one float per 2 ms: small
+    position = 0
     for piece in stitched.pieces:
+        blocks = slice(position // block, (position + piece.frames) // block)
+        position += piece.frames
         if piece.wav is None:
             energies.append(np.zeros(piece.frames // hop_frames(rate)))
             yield bytes(4 * piece.frames)
@@ -377,7 +380,7 @@ def _mastered(stitched: Stitched, gain_db: float, ceiling: float, energies: list
         samples = np.zeros(piece.frames, dtype=np.float32)
         pcm = _read_frames(piece.wav)[: piece.frames]
         samples[: len(pcm)] = pcm * np.float32(scale / 32768.0)
-        samples = limit(samples, ceiling, rate)
+        samples = limit(samples, envelope[blocks])
         energies.append(hop_energies(samples, rate))
         yield samples.astype("<f4").tobytes()
 

@@ -171,7 +171,8 @@ def preview_command(ctx: click.Context, page: str, as_json: bool) -> None:
         speech = speech_for(script, settings)
         sections = [
             {"index": s.index, "kind": s.kind.value, "title": s.title, "language": script.language,
-             "engine": speech.engine, "voice": speech.voice, "words": s.word_count, "paragraphs": list(s.paragraphs)}
+             "engine": speech.engine, "voice": speech.voice, "words": s.word_count,
+             "paragraphs": [p.text for p in s.paragraphs]}
             for s in script.sections
         ]
         document = {"title": script.title, "language": script.language, "sections": sections}
