@@ -274,14 +274,18 @@ class Destination:
             return None
 
     def sizes(self) -> dict[str, int]:
-        """Every file under the folder with its size, by relative path."""
-        try:
-            found = self.fs.find(self.root, detail=True)
-        except FileNotFoundError:
-            return {}
+        """Every file in the folder's feed/ and episodes/ with its size, by relative path. Only those
+        two: the folder may be a whole site's (with its .git, say) that is none of our business."""
         prefix = self.root.lstrip("/") + "/"
-        return {name.lstrip("/").removeprefix(prefix): info["size"] for name, info in found.items()
-                if info.get("type") != "directory"}
+        sizes = {}
+        for folder in ("feed", "episodes"):
+            try:
+                found = self.fs.find(self._full(folder), detail=True)
+            except FileNotFoundError:
+                continue
+            sizes.update({name.lstrip("/").removeprefix(prefix): info["size"] for name, info in found.items()
+                          if info.get("type") != "directory"})
+        return sizes
 
     def upload(self, local: Path, path: str) -> None:
         full = self._full(path)
