@@ -29,8 +29,9 @@ sys.path.insert(0, str(REPO / "src"))
 
 from reelcast.config import load_settings  # noqa: E402
 from reelcast.deploy import deploy, open_destination  # noqa: E402
-from reelcast.feed import write_feed  # noqa: E402
 from reelcast.models import Chapter, Episode  # noqa: E402
+from reelcast.publish.disk import write_atomically  # noqa: E402
+from reelcast.publish.feed import FEED_FILE, build_feed  # noqa: E402
 
 
 def make_show(root: Path, episodes: int, mb: float) -> list[Episode]:
@@ -52,7 +53,7 @@ def make_show(root: Path, episodes: int, mb: float) -> list[Episode]:
                             duration_ms=300_000, chapters=(Chapter("Introduction", 0, 300_000),), side_files=side))
     (settings.feed_dir / "cover.png").write_bytes(os.urandom(40_000))
     (settings.feed_dir / "index.html").write_bytes(os.urandom(20_000 * episodes))
-    write_feed(settings, made[::-1], "cover.png")
+    write_atomically(settings.feed_dir / FEED_FILE, build_feed(settings, made[::-1], "cover.png"))
     return made
 
 

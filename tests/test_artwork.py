@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from reelcast.artwork import ensure_cover
 from reelcast.errors import FeedError
+from reelcast.publish.artwork import ensure_cover
 
 
 def test_a_plain_cover_is_generated_at_1400_px(tmp_path: Path) -> None:

@@ -100,7 +100,7 @@ def test_feed_in_a_folder_that_published_nothing_creates_nothing(tmp_path: Path)
 def test_feed_refuses_to_point_at_a_missing_episode(show, tone_engine) -> None:  # noqa: ANN001
     from reelcast.pipeline import publish
 
-    episode = publish(str(EXAMPLE), show, tone_engine)
+    episode = publish(str(EXAMPLE), show, tone_engine).episode
     (show.episodes_dir / episode.audio_file).unlink()
     before = (show.feed_dir / "feed.xml").read_bytes()
     result = run(show.root, "feed")

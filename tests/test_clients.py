@@ -23,7 +23,7 @@ from mutagen.mp3 import MP3
 from selenium import webdriver
 from selenium.webdriver.common.by import By
 
-from reelcast.sidefiles import parse_chapters_json, parse_srt, parse_webvtt
+from reelcast.publish.sidefiles import parse_chapters_json, parse_srt, parse_webvtt
 
 from .conftest import ServedShow
 

@@ -6,7 +6,7 @@ import pytest
 
 from reelcast.config import load_settings
 from reelcast.errors import ConfigError
-from reelcast.feed import feed_url
+from reelcast.publish.feed import feed_url
 
 
 def test_defaults_need_no_file(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from reelcast import pipeline
 from reelcast.catalog import Catalog
 from reelcast.config import Settings, ShowSettings, load_settings
 from reelcast.errors import FeedError
-from reelcast.feed import (
+from reelcast.publish.feed import (
     MAX_DESCRIPTION_BYTES,
     build_feed,
     episode_description,

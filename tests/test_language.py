@@ -12,8 +12,8 @@ import pytest
 from reelcast import language
 from reelcast.config import TEMPLATE_FIELDS, ScriptSettings, load_settings
 from reelcast.errors import ConfigError, ScriptError, SpeechError
-from reelcast.feed import episode_description
 from reelcast.models import Article, Block, BlockKind, Episode, Film
+from reelcast.publish.feed import episode_description
 from reelcast.script import build_script
 from reelcast.speech.espeak_pyttsx3 import Pyttsx3Engine, espeak_voice_for
 

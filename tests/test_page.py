@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import lxml.html
 
+from reelcast.catalog import Catalog
 from reelcast.config import Settings
 from reelcast.models import Cue
-from reelcast.page import clock, render_page, write_page
-from reelcast.sidefiles import webvtt
+from reelcast.publish.page import clock, render_page
+from reelcast.publish.show import render_show
+from reelcast.publish.sidefiles import webvtt
 
 from .conftest import sample_episode
 
@@ -73,18 +73,21 @@ def test_an_empty_show_says_how_to_publish(show: Settings) -> None:
     assert "reelcast publish PAGE" in page(show, episodes=[], transcripts={}).text_content()
 
 
-def test_write_page_reads_the_published_transcript(show: Settings) -> None:
+def rendered_page(show: Settings) -> bytes:
+    with Catalog.open(show.catalog_path) as catalog:
+        return render_show(show, [sample_episode()], catalog, None, lambda name: show.episodes_dir / name).page
+
+
+def test_the_show_page_reads_the_published_transcript(show: Settings) -> None:
     show.episodes_dir.mkdir(parents=True)
     (show.episodes_dir / "leaving-las-vegas.vtt").write_text(webvtt(CUES), encoding="utf-8")
-    out = write_page(show, [sample_episode()], "cover.png")
-    assert out == show.feed_dir / "index.html"
-    assert "Welcome to the show." in out.read_text(encoding="utf-8")
+    assert "Welcome to the show." in rendered_page(show).decode("utf-8")
 
 
-def test_a_missing_transcript_leaves_it_out(show: Settings, tmp_path: Path) -> None:
-    out = write_page(show, [sample_episode()], "cover.png")
-    assert lxml.html.fromstring(out.read_bytes()).xpath(".//article//audio")
-    assert not lxml.html.fromstring(out.read_bytes()).xpath(".//details[@class='transcript']")
+def test_a_missing_transcript_leaves_it_out(show: Settings) -> None:
+    html = lxml.html.fromstring(rendered_page(show))
+    assert html.xpath(".//article//audio")
+    assert not html.xpath(".//details[@class='transcript']")
 
 
 def test_clock() -> None:

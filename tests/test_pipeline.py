@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from reelcast import pipeline
 from reelcast.catalog import Catalog
 from reelcast.config import Settings
 from reelcast.errors import CatalogError, FeedError
+from reelcast.publish import show as show_module
 
 from .conftest import EXAMPLE, ToneEngine
 
 
 def test_publish_writes_episode_side_files_and_feed(show: Settings, tone_engine: ToneEngine) -> None:
     stages = []
-    episode = pipeline.publish(str(EXAMPLE), show, tone_engine, on_progress=lambda e: stages.append(e.stage))
+    episode = pipeline.publish(str(EXAMPLE), show, tone_engine, on_progress=lambda e: stages.append(e.stage)).episode
     assert episode.slug == "leaving-las-vegas-1995-movie-review"
     names = sorted(p.name for p in show.episodes_dir.iterdir())
-    assert names == sorted([f"{episode.slug}{s}" for s in (".mp3", ".chapters.json", ".vtt", ".srt")])
+    # each file is named by the slug and a hash of the episode's content, so a new version never
+    # overwrites a file a live feed names
+    version = re.fullmatch(r"leaving-las-vegas-1995-movie-review\.([0-9a-f]{8})\.mp3", episode.audio_file)[1]
+    assert names == sorted(f"{episode.slug}.{version}{s}" for s in (".mp3", ".chapters.json", ".vtt", ".srt"))
+    assert sorted([episode.audio_file, *episode.side_files]) == names
     assert (show.feed_dir / "feed.xml").exists() and (show.feed_dir / "cover.png").exists()
     assert [s for s in dict.fromkeys(stages)] == ["read", "extract", "script", "speech", "audio", "publish"]
     # the engine was handed speech-ready text, never the page's chrome
@@ -26,8 +33,8 @@ def test_publish_writes_episode_side_files_and_feed(show: Settings, tone_engine:
 
 
 def test_the_guid_comes_from_the_canonical_url_not_the_run(show: Settings, tone_engine: ToneEngine) -> None:
-    first = pipeline.publish(str(EXAMPLE), show, tone_engine)
-    again = pipeline.publish(str(EXAMPLE), show, tone_engine)
+    first = pipeline.publish(str(EXAMPLE), show, tone_engine).episode
+    again = pipeline.publish(str(EXAMPLE), show, tone_engine).episode
     assert first.guid == again.guid and first.published == again.published
     with Catalog.open(show.catalog_path) as catalog:
         assert len(catalog.episodes()) == 1
@@ -37,7 +44,7 @@ def test_a_failing_feed_publishes_nothing(show: Settings, tone_engine: ToneEngin
     def broken(*_args, **_kwargs):  # noqa: ANN002, ANN003, ANN202
         raise FeedError("the feed is incomplete")
 
-    monkeypatch.setattr(pipeline, "build_feed", broken)
+    monkeypatch.setattr(show_module, "build_feed", broken)
     with pytest.raises(FeedError):
         pipeline.publish(str(EXAMPLE), show, tone_engine)
     assert [p.name for p in show.episodes_dir.iterdir()] == []
@@ -52,8 +59,8 @@ def test_a_failing_feed_publishes_nothing(show: Settings, tone_engine: ToneEngin
 def test_slugs_never_collide_between_reviews(show: Settings, tone_engine: ToneEngine, tmp_path) -> None:  # noqa: ANN001
     other = tmp_path / "other.html"
     other.write_text(EXAMPLE.read_text(encoding="utf-8").replace("1995-Movie-Review", "Another"), encoding="utf-8")
-    first = pipeline.publish(str(EXAMPLE), show, tone_engine)
-    second = pipeline.publish(str(other), show, tone_engine)
+    first = pipeline.publish(str(EXAMPLE), show, tone_engine).episode
+    second = pipeline.publish(str(other), show, tone_engine).episode
     assert first.guid != second.guid
     assert second.slug == f"{first.slug}-2"
 
@@ -69,8 +76,8 @@ def _page(body: str) -> str:
 def test_two_local_reviews_with_one_title_are_two_episodes(show: Settings, tone_engine: ToneEngine, tmp_path) -> None:
     (tmp_path / "a.html").write_text(_page("First critic"), encoding="utf-8")
     (tmp_path / "b.html").write_text(_page("Second critic"), encoding="utf-8")
-    first = pipeline.publish(str(tmp_path / "a.html"), show, tone_engine)
-    second = pipeline.publish(str(tmp_path / "b.html"), show, tone_engine)
+    first = pipeline.publish(str(tmp_path / "a.html"), show, tone_engine).episode
+    second = pipeline.publish(str(tmp_path / "b.html"), show, tone_engine).episode
     assert first.guid != second.guid and first.slug != second.slug
     assert first.source == str(tmp_path / "a.html")  # absolute: `reelcast check` can name it from anywhere
     with Catalog.open(show.catalog_path) as catalog:

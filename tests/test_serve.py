@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from reelcast.catalog import Catalog
 from reelcast.config import Settings
 from reelcast.errors import ServeError
 from reelcast.serve import PublishedFolder, address_warnings, bind, is_refused, is_valid_range, media_type, url_for
 
-from .conftest import ServedShow, run_reelcast
+from .conftest import ServedShow, run_reelcast, sample_episode
 
 
 def request(served: ServedShow, method: str, path: str, headers: dict[str, str] | None = None
@@ -92,7 +93,7 @@ def test_unchanged_files_get_304(served_show: ServedShow) -> None:
 @pytest.mark.parametrize(
     ("suffix", "content_type"),
     [(".vtt", "text/vtt; charset=utf-8"), (".srt", "application/x-subrip; charset=utf-8"),
-     (".chapters.json", "application/json")],
+     (".chapters.json", "application/json+chapters")],
 )
 def test_side_files_have_their_content_types(served_show: ServedShow, suffix: str, content_type: str) -> None:
     slug = served_show.show.mp3.stem
@@ -231,7 +232,9 @@ def test_a_name_with_both_families_listens_on_ipv4(monkeypatch: pytest.MonkeyPat
 
 
 def published_stub(root: Path) -> None:
-    """Enough for `reelcast serve` to get as far as listening."""
+    """Enough for `reelcast serve` to get as far as listening: a catalog with an episode, and a feed."""
+    with Catalog.open(root / "reelcast.db") as catalog, catalog.writing():
+        catalog.put(sample_episode())
     (root / "feed").mkdir()
     (root / "feed" / "feed.xml").write_text("<rss/>", encoding="utf-8")
 

@@ -10,7 +10,7 @@ import pytest
 
 from reelcast.ffmpeg import run_ffmpeg
 from reelcast.models import Chapter, Cue
-from reelcast.sidefiles import chapters_json, parse_chapters_json, parse_srt, parse_webvtt, srt, webvtt
+from reelcast.publish.sidefiles import chapters_json, parse_chapters_json, parse_srt, parse_webvtt, srt, webvtt
 
 from .conftest import PublishedShow
 

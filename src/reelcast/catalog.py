@@ -104,6 +104,33 @@ class Catalog:
         except sqlite3.DatabaseError as exc:
             raise CatalogError(f"could not record the episode in {self.path}: {exc}") from exc
 
+    def find(self, key: str) -> Episode | None:
+        """The episode with this guid or slug."""
+        row = self._db.execute("SELECT * FROM episodes WHERE guid = ? OR slug = ?", (key, key)).fetchone()
+        return _episode(row) if row else None
+
+    def updated(self) -> datetime | None:
+        """When the list of episodes last changed (the feed's lastBuildDate), or None if never."""
+        row = self._db.execute("SELECT value FROM show WHERE key = 'updated'").fetchone()
+        return datetime.fromisoformat(row["value"]) if row else None
+
+    def set_updated(self, when: datetime) -> None:
+        self._write("INSERT INTO show VALUES ('updated', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    (when.isoformat(),))
+
+    def delete(self, guid: str) -> None:
+        self._write("DELETE FROM episodes WHERE guid = ?", (guid,))
+
+    def integrity(self) -> str:
+        """SQLite's own verdict on the file: "ok", or what is damaged."""
+        return "; ".join(row[0] for row in self._db.execute("PRAGMA integrity_check").fetchall())
+
+    def _write(self, sql: str, values: tuple[object, ...]) -> None:
+        try:
+            self._db.execute(sql, values)
+        except sqlite3.DatabaseError as exc:
+            raise CatalogError(f"could not write {self.path}: {exc}") from exc
+
     def put(self, episode: Episode) -> None:
         """Add `episode`, or update the one with its guid. A slug taken by another episode is an error."""
         columns = _columns(episode)

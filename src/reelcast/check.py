@@ -27,16 +27,19 @@ from mutagen.id3 import ID3, ID3NoHeaderError
 from mutagen.mp3 import MP3
 from PIL import Image, UnidentifiedImageError
 
-from reelcast.artwork import COVER_SIZE, MAX_COVER_SIZE
 from reelcast.catalog import Catalog
 from reelcast.config import Settings
 from reelcast.errors import ReelcastError
-from reelcast.feed import FEED_FILE, ITUNES_NS, MAX_DESCRIPTION_BYTES, PODCAST_NS, feed_url, validate_show
 from reelcast.fetch import USER_AGENT
 from reelcast.ffmpeg import Loudness, measure_loudness
 from reelcast.models import Episode
-from reelcast.page import PAGE_FILE
-from reelcast.sidefiles import SRT_TYPE, VTT_TYPE, parse_chapters_json, parse_srt, parse_webvtt
+from reelcast.publish import sidefiles
+from reelcast.publish.artwork import COVER_SIZE, MAX_COVER_SIZE
+from reelcast.publish.commit import owned_files, stale_work_folders
+from reelcast.publish.feed import FEED_FILE, ITUNES_NS, MAX_DESCRIPTION_BYTES, PODCAST_NS, feed_url, validate_show
+from reelcast.publish.page import PAGE_FILE
+from reelcast.publish.show import is_published
+from reelcast.publish.sidefiles import CHAPTERS, EPISODE_FILES, TRANSCRIPTS, VTT, kind_of
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 NS = {"itunes": ITUNES_NS, "podcast": PODCAST_NS, "atom": ATOM_NS}
@@ -80,7 +83,8 @@ def check_show(settings: Settings, measure: Measure = measure_loudness, catalog_
     `catalog_path` is the show's catalog when `settings.root` holds a copy of its files (check_remote)."""
     path = settings.feed_dir / FEED_FILE
     if not path.is_file():
-        fix = "publish a review with `reelcast publish PAGE` (or `reelcast feed` if episodes are in the catalog)"
+        fix = "run `reelcast feed` to write it from the catalog" if _published(settings) else \
+            "publish a review with `reelcast publish PAGE`"
         return Report((Problem("feed/feed.xml", "does not exist", fix),), 0)
     try:
         parser = etree.XMLParser(resolve_entities=False, no_network=True)
@@ -90,23 +94,35 @@ def check_show(settings: Settings, measure: Measure = measure_loudness, catalog_
     if channel is None:
         return Report((Problem("feed/feed.xml", "has no <channel>; it is not an RSS feed", _REBUILD),), 0)
 
-    catalog = _catalog_episodes(catalog_path or settings.catalog_path)
+    known = _catalog_episodes(catalog_path or settings.catalog_path)
+    catalog = known or {}
     items = channel.findall("item")
     settings, problems = _check_base_url(settings, channel)
     problems += [*_check_channel(settings, channel), *_check_guids(items, catalog)]
     for item in items:
         problems.extend(_check_item(settings, item, catalog, measure))
+    if known is not None and catalog_path is None:  # a deployed copy has only what its feed names
+        problems.extend(_check_strays(settings, known))
     return Report(tuple(problems), len(items))
 
 
-def _catalog_episodes(path: Path) -> dict[str, Episode]:
+def _published(settings: Settings) -> bool:
+    try:
+        return is_published(settings)
+    except ReelcastError:
+        return False
+
+
+def _catalog_episodes(path: Path) -> dict[str, Episode] | None:
+    """The catalog's episodes by guid; None when there is no catalog to read (then nothing can be
+    said about which files are owned)."""
     if not path.exists():
-        return {}
+        return None
     try:
         with Catalog.open(path) as catalog:
             return {e.guid: e for e in catalog.episodes()}
     except ReelcastError:
-        return {}
+        return None
 
 
 def _text(element: etree._Element, path: str) -> str:
@@ -217,6 +233,27 @@ def _check_guids(items: list[etree._Element], catalog: dict[str, Episode]) -> It
             yield Problem("feed/feed.xml", f"'{episode.title}' is in the catalog but not in the feed", _REBUILD)
 
 
+def _check_strays(settings: Settings, catalog: dict[str, Episode]) -> Iterator[Problem]:
+    """Files in episodes/ that no episode owns (served to anyone, and never cleaned up by hand), and
+    work folders of a publish that was killed."""
+    owned = owned_files(list(catalog.values()))
+    for path in stale_work_folders(settings):
+        yield Problem(f"episodes/{path.name}", "was left by a publish that was interrupted",
+                      "run `reelcast feed` (or publish again), which removes it")
+    try:
+        names = sorted(p.name for p in settings.episodes_dir.iterdir() if p.is_file())
+    except OSError:
+        return
+    for name in names:
+        if name in owned or name.startswith("."):
+            continue
+        if kind_of(name) in EPISODE_FILES:
+            yield Problem(f"episodes/{name}", "no episode owns this file", "run `reelcast feed`, which removes it")
+        else:
+            yield Problem(f"episodes/{name}", "no episode owns this file, and it is served to anyone",
+                          "move it out of episodes/")
+
+
 def _is_uuid(text: str) -> bool:
     try:
         uuid.UUID(text)
@@ -277,8 +314,9 @@ def _check_enclosure(settings: Settings, item: etree._Element, where: str,
     if enclosure is None:
         return None, [Problem(where, "has no enclosure: apps have nothing to play", republish)]
     problems = []
-    if enclosure.get("type") != "audio/mpeg":
-        problems.append(Problem(where, f"enclosure type is {enclosure.get('type')!r}, not audio/mpeg", _REBUILD))
+    if enclosure.get("type") != sidefiles.MP3.media_type:
+        problems.append(Problem(where, f"enclosure type is {enclosure.get('type')!r}, not {sidefiles.MP3.media_type}",
+                                _REBUILD))
     url = enclosure.get("url", "")
     path = local_file(settings, url, "episodes")
     if path is None:
@@ -334,7 +372,7 @@ def _check_chapters(settings: Settings, item: etree._Element, where: str, mp3: P
         yield problem
         return
     try:
-        chapters = parse_chapters_json(text)
+        chapters = CHAPTERS.parse(text)
     except ValueError as exc:
         yield Problem(where, f"the chapters file {exc}", republish)
         return
@@ -355,11 +393,11 @@ def _check_transcripts(settings: Settings, item: etree._Element, where: str, len
                        republish: str) -> Iterator[Problem]:
     elements = item.findall("podcast:transcript", NS)
     kinds = {e.get("type") for e in elements}
-    if VTT_TYPE not in kinds:
+    if VTT.media_type not in kinds:
         yield Problem(where, "has no WebVTT podcast:transcript", republish)
     for element in elements:
         kind = element.get("type")
-        parse = {VTT_TYPE: parse_webvtt, SRT_TYPE: parse_srt}.get(kind or "")
+        parse = next((k.parse for k in TRANSCRIPTS if k.media_type == kind), None)
         if parse is None:
             continue
         text, problem = _side_file(settings, element.get("url", ""), where, republish)

@@ -19,10 +19,10 @@ from reelcast.check import check_remote, check_show
 from reelcast.config import Settings, load_settings
 from reelcast.errors import ConfigError, ReelcastError, ServeError
 from reelcast.extract import article_as_dict, article_as_text
-from reelcast.feed import feed_url
 from reelcast.language import choose_voice, primary
 from reelcast.pipeline import (
     ProgressEvent,
+    Stage,
     load_lexicon,
     prepare_script,
     publish,
@@ -30,6 +30,8 @@ from reelcast.pipeline import (
     rebuild_feed,
     speech_for,
 )
+from reelcast.publish.feed import feed_url
+from reelcast.publish.show import is_published
 from reelcast.serve import address_warnings, bind, is_loopback, serve, url_for
 from reelcast.speech import engine_names, make_engine
 from reelcast.speech.say import say
@@ -101,7 +103,7 @@ def publish_command(ctx: click.Context, pages: tuple[str, ...], engine: str | No
     for page in pages:
         try:
             with _progress(page) as report:
-                episode = publish(page, settings, on_progress=report)
+                episode = publish(page, settings, on_progress=report).episode
         except ReelcastError as exc:
             failures += 1
             UserError(str(exc)).show()
@@ -125,7 +127,7 @@ def _progress(page: str) -> Iterator[Callable[[ProgressEvent], None]]:
 
     def report(event: ProgressEvent) -> None:
         nonlocal bar
-        if event.stage == "speech" and event.total:
+        if event.stage is Stage.SPEECH and event.total:
             if bar is None:
                 bar = click.progressbar(length=event.total, label="  speaking", file=sys.stderr)
                 bar.__enter__()
@@ -134,7 +136,7 @@ def _progress(page: str) -> Iterator[Callable[[ProgressEvent], None]]:
         if bar is not None:
             bar.__exit__(None, None, None)
             bar = None
-        label = {"read": f"reading {page}", "audio": "  mastering and encoding", "publish": "  publishing"}
+        label = {Stage.READ: f"reading {page}", Stage.AUDIO: "  mastering and encoding", Stage.PUBLISH: "  publishing"}
         if event.stage in label:
             click.echo(label[event.stage], err=True)
 
@@ -291,7 +293,7 @@ def deploy_command(ctx: click.Context, dest: str | None, s3_endpoint: str | None
 def serve_command(ctx: click.Context, host: str, port: int, base_url: str | None) -> None:
     """Serve feed/ and episodes/ over HTTP, and the listening page at /, until Ctrl-C."""
     settings = _settings(ctx, show={"base_url": base_url})
-    if not base_url and not (settings.feed_dir / "feed.xml").is_file():
+    if not is_published(settings):
         raise ServeError(f"nothing is published in {settings.root.resolve()}; run `reelcast publish PAGE` first")
     sock = bind(host, port)  # before changing or saying anything: a bad host or a busy port is the only line
     if base_url:

@@ -37,8 +37,8 @@ from lxml import etree
 
 from reelcast.config import DeploySettings, Settings
 from reelcast.errors import DeployError
-from reelcast.feed import FEED_FILE, ITUNES_NS, PODCAST_NS
-from reelcast.page import PAGE_FILE
+from reelcast.publish.feed import FEED_FILE, ITUNES_NS, PODCAST_NS
+from reelcast.publish.page import PAGE_FILE
 from reelcast.serve import media_type
 
 log = logging.getLogger(__name__)

@@ -27,29 +27,18 @@ from starlette.types import Receive, Scope, Send
 
 from reelcast.config import Settings
 from reelcast.errors import ServeError
-from reelcast.page import PAGE_FILE
-from reelcast.sidefiles import SRT_TYPE
+from reelcast.publish.page import PAGE_FILE
+from reelcast.publish.sidefiles import content_type
 
-# Explicit, not guessed from the platform's mime.types: apps and browsers act on these.
-MEDIA_TYPES = {
-    ".mp3": "audio/mpeg",
-    ".xml": "application/rss+xml; charset=utf-8",
-    ".json": "application/json",  # the chapters; the feed's type attribute says application/json+chapters
-    ".vtt": "text/vtt; charset=utf-8",
-    ".srt": f"{SRT_TYPE}; charset=utf-8",
-    ".html": "text/html; charset=utf-8",
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".md": "text/markdown; charset=utf-8",
-}
 _LOOPBACK_NAMES = ("localhost",)
 _BYTE_RANGE = re.compile(rb"(?:(\d+)-(\d*)|-\d+)")
 _OTHER_MACHINE = "give --host an address of this machine, such as 127.0.0.1 (this machine only) or 0.0.0.0 (all)"
 
 
 def media_type(path: str | os.PathLike[str]) -> str:
-    return MEDIA_TYPES.get(Path(path).suffix.lower(), "application/octet-stream")
+    # From the one table of published files, not guessed from the platform's mime.types: apps and
+    # browsers act on these.
+    return content_type(Path(path).name)
 
 
 class PublishedFolder(StaticFiles):

@@ -8,7 +8,7 @@ phone, from any other server, or opened straight from disk, with no network at a
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -17,10 +17,10 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, TemplateError, s
 
 from reelcast.config import Settings
 from reelcast.errors import FeedError
-from reelcast.feed import feed_url, write_atomically
 from reelcast.language import pack_or_english
 from reelcast.models import Chapter, Cue, Episode
-from reelcast.sidefiles import parse_webvtt
+from reelcast.publish.feed import feed_url
+from reelcast.publish.sidefiles import VTT, kind_of
 
 log = logging.getLogger(__name__)
 
@@ -46,21 +46,11 @@ class PageEpisode:
     downloads: tuple[Download, ...]
 
 
-_LABELS = {
-    ".mp3": "MP3",
-    ".chapters.json": "chapters (JSON)",
-    ".vtt": "transcript (WebVTT)",
-    ".srt": "transcript (SRT)",
-}
-
-
 def page_episode(episode: Episode, cues: Sequence[Cue]) -> PageEpisode:
-    names = (episode.audio_file, *episode.side_files)
     downloads = tuple(
-        Download(label, _EPISODES + quote(name))
-        for name in names
-        for suffix, label in _LABELS.items()
-        if name.endswith(suffix)
+        Download(kind.label, _EPISODES + quote(name))
+        for name in (episode.audio_file, *episode.side_files)
+        if (kind := kind_of(name))
     )
     return PageEpisode(episode, _EPISODES + quote(episode.audio_file), episode.chapters, tuple(cues), downloads)
 
@@ -91,21 +81,14 @@ def render_page(
         raise FeedError(f"the listening page could not be rendered ({exc}); reinstall reelcast") from exc
 
 
-def write_page(settings: Settings, episodes: Sequence[Episode], cover_name: str) -> Path:
-    """Render feed/index.html from the published transcripts, atomically like the feed."""
-    transcripts = {e.guid: read_transcript(settings.episodes_dir, e) for e in episodes}
-    out = settings.feed_dir / PAGE_FILE
-    write_atomically(out, render_page(settings, episodes, cover_name, transcripts))
-    return out
-
-
-def read_transcript(folder: Path, episode: Episode) -> list[Cue]:
-    """The episode's WebVTT cues, or none when the file is missing or broken (`reelcast check` reports that)."""
-    name = next((n for n in episode.side_files if n.endswith(".vtt")), None)
+def read_transcript(locate: Callable[[str], Path], episode: Episode) -> list[Cue]:
+    """The episode's WebVTT cues (`locate` finds a file by name), or none when the file is missing or
+    broken (`reelcast check` reports that)."""
+    name = next((n for n in episode.side_files if kind_of(n) is VTT), None)
     if name is None:
         return []
     try:
-        return parse_webvtt((folder / name).read_text(encoding="utf-8"))
+        return VTT.parse(locate(name).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         log.warning("no transcript on the listening page for %s: %s", name, exc)
         return []

@@ -9,7 +9,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
 
 from reelcast.errors import FeedError
-from reelcast.feed import write_atomically
+from reelcast.publish.disk import write_atomically
 
 # Apple asks for a square cover of 1400 to 3000 px.
 COVER_SIZE = 1400

@@ -1,16 +1,19 @@
-"""An episode's side files, rendered as text: Podcasting 2.0 JSON chapters, WebVTT and SRT transcripts."""
+"""What a published file is: the one table of kinds (suffix, media type, label, how it is written and
+read back), and the side files an episode has beside its MP3, rendered as text and parsed again:
+Podcasting 2.0 JSON chapters, WebVTT and SRT transcripts.
+
+The pipeline writes by this table, the feed and the listening page name files by it, `check` reads
+them back by it, and `serve` and `deploy` send them with its media types.
+"""
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
-from reelcast.models import Chapter, Cue
-
-CHAPTERS_TYPE = "application/json+chapters"
-VTT_TYPE = "text/vtt"
-SRT_TYPE = "application/x-subrip"
+from reelcast.models import Chapter, Cue, EpisodeAudio
 
 
 def chapters_json(chapters: Sequence[Chapter], title: str) -> str:
@@ -111,3 +114,62 @@ def parse_chapters_json(text: str) -> list[Chapter]:
         end = end if end is not None else following
         chapters.append(Chapter(title, round(start * 1000), round(end * 1000) if end is not None else -1))
     return chapters
+
+
+# The table ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FileKind:
+    suffix: str
+    media_type: str  # the feed's type attribute, and the Content-Type it is served with
+    label: str  # how the listening page names a download
+    charset: bool  # served with "; charset=utf-8" (not JSON: it is UTF-8 by definition, with no parameter)
+    # How the pipeline writes it from the episode's audio and title; None: the encoder writes it (the MP3).
+    render: Callable[[EpisodeAudio, str], str] | None = None
+    # How `check` and the listening page read it back; raises ValueError saying what is wrong.
+    parse: Callable[[str], list] | None = None
+
+    @property
+    def content_type(self) -> str:
+        return f"{self.media_type}; charset=utf-8" if self.charset else self.media_type
+
+
+MP3 = FileKind(".mp3", "audio/mpeg", "MP3", charset=False)
+CHAPTERS = FileKind(".chapters.json", "application/json+chapters", "chapters (JSON)", charset=False,
+                    render=lambda audio, title: chapters_json(audio.chapters, title), parse=parse_chapters_json)
+VTT = FileKind(".vtt", "text/vtt", "transcript (WebVTT)", charset=True,
+               render=lambda audio, _title: webvtt(audio.cues), parse=parse_webvtt)
+SRT = FileKind(".srt", "application/x-subrip", "transcript (SRT)", charset=True,
+               render=lambda audio, _title: srt(audio.cues), parse=parse_srt)
+SIDE_FILES = (CHAPTERS, VTT, SRT)
+TRANSCRIPTS = (VTT, SRT)
+EPISODE_FILES = (MP3, *SIDE_FILES)
+
+# The show's own files in feed/.
+FEED = FileKind(".xml", "application/rss+xml", "feed", charset=True)
+PAGE = FileKind(".html", "text/html", "listening page", charset=True)
+PNG = FileKind(".png", "image/png", "cover", charset=False)
+JPEG = FileKind(".jpg", "image/jpeg", "cover", charset=False)
+SHOW_FILES = (FEED, PAGE, PNG, JPEG)
+# Other JSON beside the show, such as the manifest `reelcast deploy` keeps at the destination.
+JSON = FileKind(".json", "application/json", "JSON", charset=False)
+
+_BY_SUFFIX = sorted((*EPISODE_FILES, *SHOW_FILES, JSON), key=lambda kind: -len(kind.suffix))
+
+
+def kind_of(name: str) -> FileKind | None:
+    """The kind of a published file by its name (the longest suffix wins: .chapters.json, not .json)."""
+    lowered = name.lower()
+    return next((kind for kind in _BY_SUFFIX if lowered.endswith(kind.suffix)), None)
+
+
+def content_type(name: str) -> str:
+    kind = kind_of(name)
+    return kind.content_type if kind else "application/octet-stream"
+
+
+def episode_file_name(slug: str, version: str, kind: FileKind) -> str:
+    """`<slug>.<version><suffix>`: a new version of the audio gets new names, so publishing never
+    overwrites a file that the live feed names."""
+    return f"{slug}.{version}{kind.suffix}"

@@ -8,12 +8,11 @@ a feedgen extension of our own, registered the way feedgen means extensions to b
 from __future__ import annotations
 
 import html
-import os
 import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from datetime import UTC, datetime
 from urllib.parse import quote, urljoin
 
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
@@ -24,7 +23,7 @@ from reelcast.config import Settings, ShowSettings
 from reelcast.errors import FeedError
 from reelcast.language import pack, same_language
 from reelcast.models import Episode
-from reelcast.sidefiles import CHAPTERS_TYPE, SRT_TYPE, VTT_TYPE
+from reelcast.publish.sidefiles import CHAPTERS, MP3, TRANSCRIPTS, kind_of
 
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
@@ -34,6 +33,7 @@ FEED_FILE = "feed.xml"
 # Apple's limit for the channel's and each episode's description.
 MAX_DESCRIPTION_BYTES = 4000
 # RSS takes the language as an ISO 639 code, optionally with a region or script (en, en-us, pt-BR, zh-Hant).
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _LANGUAGE_CODE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 
 
@@ -100,18 +100,15 @@ def show_guid(url: str) -> str:
     return str(uuid.uuid5(PODCAST_GUID_NAMESPACE, bare))
 
 
-_SIDE_FILE_TYPES = {".chapters.json": CHAPTERS_TYPE, ".vtt": VTT_TYPE, ".srt": SRT_TYPE}
-
-
 def side_files(settings: Settings, episode: Episode) -> tuple[SideFile | None, list[SideFile]]:
     """The chapters file and the transcripts published beside an episode's audio."""
     chapters, transcripts = None, []
     for name in episode.side_files:
-        mime_type = next((t for suffix, t in _SIDE_FILE_TYPES.items() if name.endswith(suffix)), None)
-        if mime_type == CHAPTERS_TYPE:
-            chapters = SideFile(file_url(settings, "episodes", name), mime_type)
-        elif mime_type:
-            transcripts.append(SideFile(file_url(settings, "episodes", name), mime_type))
+        kind = kind_of(name)
+        if kind is CHAPTERS:
+            chapters = SideFile(file_url(settings, "episodes", name), kind.media_type)
+        elif kind in TRANSCRIPTS:
+            transcripts.append(SideFile(file_url(settings, "episodes", name), kind.media_type))
     return chapters, transcripts
 
 
@@ -129,8 +126,11 @@ def validate_show(show: ShowSettings) -> None:
         )
 
 
-def build_feed(settings: Settings, episodes: Sequence[Episode], cover_name: str, guid: str | None = None) -> bytes:
-    """The RSS document for `episodes` (newest first), as bytes. `guid` is the show's stored podcast:guid."""
+def build_feed(settings: Settings, episodes: Sequence[Episode], cover_name: str, guid: str | None = None,
+               updated: datetime | None = None) -> bytes:
+    """The RSS document for `episodes` (newest first), as bytes. `guid` is the show's stored podcast:guid;
+    `updated` its lastBuildDate: the same show renders to the same bytes, so an unchanged show
+    leaves the feed untouched (apps that compare it see no change)."""
     show = settings.show
     validate_show(show)
     fg = FeedGenerator()
@@ -147,6 +147,7 @@ def build_feed(settings: Settings, episodes: Sequence[Episode], cover_name: str,
     fg.author({"name": show.author, "email": show.owner_email})
     fg.image(url=cover, title=show.title, link=show.home)
     fg.generator("reelcast", uri="https://pypi.org/project/reelcast/")
+    fg.lastBuildDate(updated or max((e.published for e in episodes), default=_EPOCH))
     fg.podcast.itunes_author(show.author)
     fg.podcast.itunes_owner(name=show.owner_name, email=show.owner_email)
     fg.podcast.itunes_image(cover)
@@ -165,7 +166,7 @@ def build_feed(settings: Settings, episodes: Sequence[Episode], cover_name: str,
         entry.description(episode_description(episode, show.language))
         if episode.link:
             entry.link(href=episode.link)
-        entry.enclosure(file_url(settings, "episodes", episode.audio_file), str(episode.size_bytes), "audio/mpeg")
+        entry.enclosure(file_url(settings, "episodes", episode.audio_file), str(episode.size_bytes), MP3.media_type)
         entry.pubDate(episode.published)
         if episode.author:
             entry.author({"name": episode.author, "email": show.owner_email})
@@ -205,22 +206,3 @@ def episode_description(episode: Episode, show_language: str | None = None) -> s
         if len(text.encode("utf-8")) <= MAX_DESCRIPTION_BYTES or not summary:
             return text
         summary = summary[: len(summary) * 9 // 10].rsplit(" ", 1)[0] + "…" if " " in summary else ""
-
-
-def write_feed(settings: Settings, episodes: Sequence[Episode], cover_name: str, guid: str | None = None) -> Path:
-    """Write feed/feed.xml atomically, so no app ever reads half a feed."""
-    document = build_feed(settings, episodes, cover_name, guid)
-    out = settings.feed_dir / FEED_FILE
-    write_atomically(out, document)
-    return out
-
-
-def write_atomically(path: Path, data: bytes | str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.part")
-    try:
-        tmp.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise FeedError(f"could not write {path}: {exc.strerror or exc}") from exc
