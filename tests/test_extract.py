@@ -12,9 +12,10 @@ import pytest
 
 from reelcast.errors import ExtractError
 from reelcast.extract import article_as_dict, article_as_text, decode_html, extract
+from reelcast.extract.blocks import narratable
 from reelcast.extract.decode import parse_html
 from reelcast.extract.metadata import page_metadata
-from reelcast.models import Article, BlockKind, Film, Rating, RawPage
+from reelcast.models import Article, Block, BlockKind, Film, Rating, RawPage
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -72,16 +73,13 @@ def test_example_body_runs_from_first_to_last_paragraph(leaving: Article) -> Non
     assert len(paragraphs) == 17
 
 
-def test_example_keeps_movie_details_as_a_final_section(leaving: Article) -> None:
-    heading = next(i for i, b in enumerate(leaving.blocks) if b.kind is BlockKind.HEADING)
-    assert leaving.blocks[heading].text == "Movie Details"
-    assert leaving.blocks[heading].level == 2
-    assert [b.text for b in leaving.blocks[heading + 1 :]] == [
-        "Title: Leaving Las Vegas",
-        "Release Year: 1995",
-        "Director(s): Mike Figgis",
-        "Actors: Nicolas Cage, Elisabeth Shue a.o.",
-    ]
+def test_example_film_details_box_is_read_but_not_narrated(leaving: Article) -> None:
+    # The box's title, year, director and cast are in Article.film (the intro says them once); its
+    # heading and lines are never read out after the review.
+    texts = [b.text for b in leaving.blocks]
+    assert "Movie Details" not in texts
+    assert not any(t.startswith(("Title:", "Release Year:", "Director(s):", "Actors:")) for t in texts)
+    assert texts[-1] == "That damn twisted decadent love story is the reason why Leaving Las Vegas deserves to be seen."
 
 
 @pytest.mark.parametrize(
@@ -130,7 +128,7 @@ def test_article_as_text(leaving: Article) -> None:
     parts = text.strip().split("\n\n")
     assert parts[0] == leaving.title
     assert parts[1].startswith("The first time we see Ben Sanderson")
-    assert "Movie Details" in parts
+    assert parts[-1] == leaving.blocks[-1].text
 
 
 def test_article_as_dict_is_json_friendly(leaving: Article) -> None:
@@ -143,7 +141,7 @@ def test_article_as_dict_is_json_friendly(leaving: Article) -> None:
         "cast": ["Nicolas Cage", "Elisabeth Shue"],
     }
     assert data["blocks"][0]["kind"] == "paragraph"
-    assert {"kind": "heading", "text": "Movie Details", "level": 2} in data["blocks"]
+    assert data["blocks"][-1] == {"kind": "paragraph", "text": leaving.blocks[-1].text}
 
 
 # -- a chrome-heavy review of our own
@@ -420,8 +418,8 @@ def _f1(got: str, want: str) -> float:
 
 def _corpus_article(name: str) -> tuple[Article, str]:
     folder = CORPUS / name
-    if not folder.is_dir():
-        pytest.skip(f"corpus page {name} not found at {folder}; the shared corpus is expected at ../shared")
+    # CI has the corpus beside the clone: a missing corpus is a failure, never a skip counted as a pass.
+    assert folder.is_dir(), f"corpus page {name} not found at {folder}; the shared corpus is expected at ../shared"
     html = (folder / "source.html").read_bytes()
     return extract(RawPage(source=name, content=html)), (folder / "expected.txt").read_text(encoding="utf-8")
 
@@ -458,9 +456,8 @@ def test_corpus_regressions(name: str) -> None:
 
 
 def test_corpus_mean_f1_gate() -> None:
-    """The bench's target, as a gate: mean F1 at least 0.975 on the real pages, none below 0.80."""
-    if not CORPUS.is_dir():
-        pytest.skip(f"shared corpus not found at {CORPUS}")
+    """The bench's target, as a gate: mean F1 at least 0.985 on the real pages, none below 0.80."""
+    assert CORPUS.is_dir(), f"shared corpus not found at {CORPUS}; CI expects it at ../shared"
     synthetic = set(
         re.findall(r"^([\w-]+(?:, [\w-]+)*)\.$", (CORPUS.parent / "README.md").read_text(), re.M)[-1].split(", ")
     )
@@ -472,8 +469,33 @@ def test_corpus_mean_f1_gate() -> None:
         except ExtractError:
             scores[folder.name] = 0.0
     assert len(scores) == 93
-    assert sum(scores.values()) / len(scores) >= 0.975
+    assert sum(scores.values()) / len(scores) >= 0.985
     assert {n: round(f, 3) for n, f in scores.items() if f < 0.8} == {}
+
+
+SNIPPET_CORPUS = CORPUS.parent / "trafilatura"
+SNIPPET_GATE_EVERY = 5  # every fifth page (94 of 470): the whole set takes too long for the test suite
+SNIPPET_GATE_F1 = 0.92
+
+
+def test_snippet_corpus_gate() -> None:
+    """trafilatura's snippet protocol on a fixed fifth of its pages: 'with' passages found, 'without' ones not."""
+    assert SNIPPET_CORPUS.is_dir(), f"snippet corpus not found at {SNIPPET_CORPUS}; CI expects it at ../shared"
+    snippets = json.loads((SNIPPET_CORPUS / "snippets.json").read_text(encoding="utf-8"))
+    assert len(snippets) == 470
+    tp = fn = fp = 0
+    for name in sorted(snippets)[::SNIPPET_GATE_EVERY]:
+        html = (SNIPPET_CORPUS / "pages" / f"{name}.html").read_bytes()
+        try:
+            blocks = extract(RawPage(source=name, content=html)).blocks
+        except ExtractError:
+            blocks = ()
+        text = " ".join(" ".join((f"- {b.text}" if b.kind is BlockKind.LIST_ITEM else b.text) for b in blocks).split())
+        found = [" ".join(s.split()) in text for s in snippets[name]["with"]]
+        tp, fn = tp + sum(found), fn + found.count(False)
+        fp += sum(" ".join(s.split()) in text for s in snippets[name]["without"])
+    precision, recall = tp / (tp + fp), tp / (tp + fn)
+    assert 2 * precision * recall / (precision + recall) >= SNIPPET_GATE_F1
 
 
 # -- furniture lines and metadata rules
@@ -624,3 +646,206 @@ def test_the_content_language_header_is_a_declaration_too() -> None:
     page = _page(_article_html(""))
     page = RawPage(page.source, page.content, content_language="it, en")
     assert page_metadata(parse_html(page.content.decode()), page).language == "it"
+
+
+# -- what a listener must never hear (issue 8), as patterns in extract/hints.py, in several languages
+
+LISTENER = FIXTURES / "review-listener-chrome.html"
+
+
+@pytest.fixture(scope="module")
+def harbour() -> Article:
+    return _extract_file(LISTENER)
+
+
+def test_listener_chrome_page_keeps_the_review(harbour: Article) -> None:
+    texts = [b.text for b in harbour.blocks]
+    assert [t.split()[0] for t in texts] == ["Harbour", "Vance", "The", "It"]
+    assert texts[2].endswith("as tense and moving as anything this year.")
+    assert "A subplot about a developer who wants the harbour front goes nowhere" in texts[2]
+
+
+@pytest.mark.parametrize(
+    "chrome",
+    [
+        "Posted on",
+        "min read",
+        "Home > Reviews",
+        "★",
+        "Watched on",
+        "Popular reviews",
+        "Night Ferry",
+        "newsletter",
+        "Getty Images",
+        "Publié le",
+        "Veröffentlicht am",
+        "Where to watch",
+        "Netflix",
+        "Film details",
+        "Runtime",
+        "Director:",
+        "WhatsApp",
+        "Printer-friendly",
+        "E-mail this review",
+        "Comments",
+        "Leave a comment",
+        "Post comment",
+        "©",
+    ],
+)
+def test_listener_chrome_page_narrates_no_chrome(harbour: Article, chrome: str) -> None:
+    assert not any(chrome in b.text for b in harbour.blocks)
+
+
+def test_listener_chrome_page_reads_the_box_and_stars_it_drops(harbour: Article) -> None:
+    assert harbour.film == Film("Harbour Lights", 2021, "Ines Carr", ("Chloé Vance", "Owen Marsh"))
+    assert harbour.rating == Rating(4.0, 5.0)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "★★★½☆",
+        "Rating: ★★★★☆",
+        "Watched on 12 March 2023",
+        "Rewatched 2023-03-12",
+        "Posted on March 3, 2021 by Ada",
+        "Published: 2021-03-03",
+        "Last updated 3 hours ago",
+        "Publié le 3 mars 2021 à 10h00",
+        "Mis à jour le 4 mars",
+        "Veröffentlicht am 3. März 2021",
+        "Aktualisiert am 4. März 2021, 10:00 Uhr",
+        "Publicado el 3 de marzo de 2021",
+        "Pubblicato il 3 marzo 2021",
+        "Gepubliceerd op 3 maart 2021",
+        "Lesezeit: 4 Minuten",
+        "Temps de lecture : 3 min",
+        "4 min read",
+        "Read also: The ten best harbour films",
+        "Lire aussi : Les dix meilleurs films",
+        "Lesen Sie auch: Die zehn besten Filme",
+        "LE PUEDE INTERESAR: La ficha del director",
+        "Leggi anche: I dieci migliori film",
+        "Leave a comment",
+        "Leave a Reply",
+        "Laisser un commentaire",
+        "Schreibe einen Kommentar",
+        "Deja un comentario",
+        "3 Comments",
+        "Kommentare",
+        "Your email address will not be published.",
+        "Printer-friendly version",
+        "Version imprimable",
+        "Druckversion",
+        "E-mail this review to a friend",
+        "Email this article",
+        "Share this review",
+        "WhatsApp Facebook Pinterest Download",
+        "Facebook | Twitter | E-mail",
+        "Home > Reviews > Drama",
+        "Accueil » Critiques » Drame",
+        "Photo: Jane Doe",
+        "Foto: dpa",
+        "Crédit photo : AFP",
+        "Jane Doe/Getty Images",
+        "Sign up for our newsletter",
+        "Abonnez-vous à notre newsletter",
+        "Newsletter abonnieren",
+        "Anzeige",
+    ],
+)
+def test_chrome_lines_are_never_narrated(line: str) -> None:
+    assert narratable([Block(BlockKind.PARAGRAPH, line)]) == ()
+
+
+@pytest.mark.parametrize(
+    "prose",
+    [
+        "She watched on as the boat left the harbour, and said nothing.",
+        "Posted to a lighthouse at nineteen, he never left.",
+        "The film was published as a novel first, in 1998, and the book is better.",
+        "Three stars of the French new wave turn up in cameos.",
+        "Comments from the director suggest the ending was cut short by the studio.",
+        "Photography is by Ines Carr, whose night scenes glow.",
+        "Home is where the film ends, and where it should.",
+    ],
+)
+def test_prose_that_looks_like_chrome_is_kept(prose: str) -> None:
+    assert narratable([Block(BlockKind.PARAGRAPH, prose)]) == (Block(BlockKind.PARAGRAPH, prose),)
+
+
+def test_teaser_heading_between_paragraphs_goes_with_its_list() -> None:
+    p1, p2 = Block(BlockKind.PARAGRAPH, "First part of the review."), Block(BlockKind.PARAGRAPH, "Second part.")
+    blocks = [
+        p1,
+        Block(BlockKind.HEADING, "More from this critic", 3),
+        Block(BlockKind.LIST_ITEM, "Night Ferry"),
+        Block(BlockKind.LIST_ITEM, "The Salt Road"),
+        p2,
+        Block(BlockKind.HEADING, "Où le regarder", 3),
+        Block(BlockKind.LIST_ITEM, "Netflix"),
+    ]
+    assert narratable(blocks) == (p1, p2)
+
+
+def test_a_film_details_box_is_dropped_with_its_heading_a_lone_key_line_is_not() -> None:
+    p = Block(BlockKind.PARAGRAPH, "The review itself, which says the film is good.")
+    box = [Block(BlockKind.HEADING, "Fiche technique", 2)] + [
+        Block(BlockKind.LIST_ITEM, t) for t in ("Réalisateur : Ines Carr", "Durée : 1h52", "Avec : Chloé Vance")
+    ]
+    assert narratable([p, *box]) == (p,)
+    lone = Block(BlockKind.PARAGRAPH, "Language: the film is in Breton, with subtitles.")
+    assert narratable([p, lone]) == (p, lone)
+
+
+def test_a_newsletter_pitch_inside_a_paragraph_is_cut_out_of_it() -> None:
+    text = (
+        "The middle hour drifts. Sign up for our newsletter to get every review in your inbox. "
+        "But the ending is superb."
+    )
+    assert narratable([Block(BlockKind.PARAGRAPH, text)]) == (
+        Block(BlockKind.PARAGRAPH, "The middle hour drifts. But the ending is superb."),
+    )
+
+
+# -- text decoded once and right; no character a feed cannot hold (issue 10)
+
+
+def test_double_escaped_entities_become_characters(harbour: Article) -> None:
+    assert harbour.title == "Harbour Lights — a review"
+    assert harbour.description == "Chloé Vance and the sea – a slow, lovely film."
+    assert harbour.blocks[0].text.startswith("Harbour Lights opens on a fishing town at dusk, and Chloé Vance")
+    assert "is losing his sight — and with it" in harbour.blocks[1].text
+    for text in [harbour.title, harbour.description or "", *(b.text for b in harbour.blocks)]:
+        assert not re.search(r"&(#\d+|#x[0-9a-f]+|[a-z]+);", text, re.IGNORECASE)
+
+
+def test_an_entity_that_is_not_one_is_left_alone() -> None:
+    article = extract(_page(_article_html("<p>Tom &amp; Jerry &amp;c. at 5&amp;nbsp ;-)</p>")))
+    assert article.blocks[0].text == "Tom & Jerry &c. at 5&nbsp ;-)"
+
+
+_UNSPEAKABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff\ufffe\uffff]")
+
+
+def test_control_characters_are_removed_however_escaped() -> None:
+    article = _extract_file(FIXTURES / "review-control-chars.html")
+    assert article.title == "Tide Line: a review"
+    assert article.byline == "Rosa Quill"
+    assert article.description == "A film about the sea and a lighthouse."
+    assert article.film == Film("Tide Line", None, "Ines Carr", ())
+    assert article.blocks[0].text.startswith("Tide Line is a quiet film about a town on the coast, and")
+    assert article.blocks[1].text.startswith("The lighthouse keeper at its centre")
+    values = json.dumps(article_as_dict(article), ensure_ascii=False)
+    assert not _UNSPEAKABLE.search(values)
+
+
+def test_every_text_of_an_article_is_xml_safe() -> None:
+    from xml.sax.saxutils import escape
+
+    from lxml import etree
+
+    article = _extract_file(FIXTURES / "review-control-chars.html")
+    for text in [article.title, article.byline, article.description, *(b.text for b in article.blocks)]:
+        etree.fromstring(f"<t>{escape(text or '')}</t>")  # raises on any character XML 1.0 cannot hold

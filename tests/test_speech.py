@@ -149,7 +149,7 @@ def test_espeak_speaks_a_long_text_whole(tmp_path: Path) -> None:
     # pyttsx3's own driver crashed on texts like this (it told eSpeak the text was 10x longer).
     long = Paragraph(tuple(s for p in example_paragraphs() * 3 for s in p.sentences))
     words = long.word_count
-    assert words >= 2600
+    assert words >= 2500  # the example review three times over (its film-details box is not narrated)
     spoken = speak_checked(make_engine(SpeechSettings()), long, RATE)
 
     minutes = spoken.duration_ms / 60_000

@@ -18,7 +18,7 @@ and review (the film and the rating). dom holds the small tree helpers they shar
 from __future__ import annotations
 
 import re
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from lxml import etree
@@ -26,33 +26,66 @@ from lxml.html import HtmlElement
 
 from reelcast.errors import ExtractError
 from reelcast.extract import dom
-from reelcast.extract.blocks import article_blocks
+from reelcast.extract.blocks import container_blocks, narratable
+from reelcast.extract.clean import clean_article
 from reelcast.extract.decode import decode_html, looks_binary, parse_html
+from reelcast.extract.ensemble import Candidate, Model, choose, default_model, merge, their_blocks
 from reelcast.extract.hints import MAX_LINK_DENSITY, MIN_ARTICLE_TOKENS
-from reelcast.extract.metadata import first_image, page_metadata
+from reelcast.extract.metadata import Meta, first_image, page_metadata
 from reelcast.extract.readability import grab_article
 from reelcast.extract.review import film, visible_rating
 from reelcast.language import article_language
 from reelcast.models import Article, Block, BlockKind, RawPage
 
-__all__ = ["article_as_dict", "article_as_text", "decode_html", "extract"]
+__all__ = ["Reading", "article_as_dict", "article_as_text", "decode_html", "extract", "read_page"]
 
 
 def extract(page: RawPage) -> Article:
     """Find the article in `page`: its blocks in reading order and its metadata."""
-    doc = _parse(page)
+    return read_page(page).article(default_model())
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """A page read by both extractors, before the model chooses between their blocks.
+
+    Split from `extract` so that bench/ can fit the model on some pages and judge it on others
+    without reading every page again.
+    """
+
+    page: RawPage
+    meta: Meta
+    content: HtmlElement
+    candidates: tuple[Candidate, ...]
+
+    def article(self, model: Model) -> Article:
+        return _article(self.page, self.meta, self.content, tuple(choose(self.candidates, model)))
+
+
+def read_page(page: RawPage) -> Reading:
+    text = _decode(page)
+    doc = _parse(page, text)
     meta = page_metadata(doc, page)
     body = doc.find("body")
     if body is None:
         raise _no_article(page, "the page has no body")
-    content, visible_byline = grab_article(body, title=meta.title)
-    meta.byline = meta.byline or visible_byline or None
+    grabbed = grab_article(body, title=meta.title)
+    content = grabbed.content
+    meta.byline = meta.byline or grabbed.byline or None
     if dom.link_density(content) > MAX_LINK_DENSITY:
         raise _no_article(page, "it is mostly links, like a home page or an index")
-    blocks = article_blocks(content)
+    blocks, link_share = container_blocks(content)
+    ours = [(b, link_share.get(b.text, 0.0)) for b in blocks]
+    return Reading(page, meta, content, tuple(merge(ours, their_blocks(text), grabbed.uncleaned_text)))
+
+
+def _article(page: RawPage, meta: Meta, content: HtmlElement, chosen: tuple[Block, ...]) -> Article:
+    # The film and the rating are read from every chosen block; the details box and the star row
+    # that say them are then left out of what is narrated (the intro says them once).
+    blocks = narratable(list(chosen))
     if _token_count(" ".join(b.text for b in blocks)) < MIN_ARTICLE_TOKENS:
         raise _no_article(page, "nothing on it reads as an article")
-    return Article(
+    article = Article(
         source=page.source,
         title=meta.title or blocks[0].text,
         blocks=blocks,
@@ -65,9 +98,10 @@ def extract(page: RawPage) -> Article:
         canonical_url=meta.canonical_url,
         description=meta.description,
         lead_image=meta.lead_image or first_image(content, meta.base_url),
-        film=film(meta.film, meta.title, blocks),
-        rating=meta.rating or visible_rating(blocks, meta.rating_texts),
+        film=film(meta.film, meta.title, chosen),
+        rating=meta.rating or visible_rating(chosen, meta.rating_texts),
     )
+    return clean_article(article)
 
 
 def article_as_text(article: Article) -> str:
@@ -103,12 +137,16 @@ def _no_article(page: RawPage, why: str) -> ExtractError:
     )
 
 
-def _parse(page: RawPage) -> HtmlElement:
+def _decode(page: RawPage) -> str:
     text = decode_html(page.content, page.content_type)
     if not text.strip():
         raise _no_article(page, "the page is empty")
     if looks_binary(text):
         raise _no_article(page, "it is binary data, not a web page")
+    return text
+
+
+def _parse(page: RawPage, text: str) -> HtmlElement:
     try:
         return parse_html(text)
     except (etree.ParserError, ValueError) as exc:

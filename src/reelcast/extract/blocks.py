@@ -6,7 +6,20 @@ from __future__ import annotations
 from lxml.html import HtmlElement
 
 from reelcast.extract import dom
-from reelcast.extract.hints import AD_WORDS, CHROME_LINE_MAX, CHROME_LINES, COPYRIGHT_LINE, TEASER_HEADINGS
+from reelcast.extract.hints import (
+    AD_WORDS,
+    BREADCRUMB,
+    CHROME_LINE_MAX,
+    CHROME_LINES,
+    COPYRIGHT_LINE,
+    FILM_DETAIL_LINE,
+    FILM_DETAIL_MIN_LINES,
+    PITCH_SENTENCE,
+    SENTENCE,
+    SHARE_WORDS,
+    STAR_ROW,
+    TEASER_HEADINGS,
+)
 from reelcast.models import Block, BlockKind
 
 _BLOCK_TAGS = frozenset(
@@ -82,6 +95,10 @@ class _BlockWriter:
         self.parts: list[str] = []
         self.kind = BlockKind.PARAGRAPH
         self.level = 0
+        self.links = 0  # how deep inside <a> the writer is
+        self.link_chars = 0
+        # block text -> the share of it that is link text (a teaser is mostly links, prose rarely)
+        self.link_share: dict[str, float] = {}
 
     def write(self, node: HtmlElement) -> None:
         tag = node.tag
@@ -99,10 +116,13 @@ class _BlockWriter:
             self._inline(node)
 
     def _inline(self, node: HtmlElement) -> None:
+        is_link = node.tag == "a"
+        self.links += is_link
         self.text(node.text)
         for child in node:
             self.write(child)
             self.text(child.tail)
+        self.links -= is_link
 
     def _block(self, node: HtmlElement) -> None:
         self.flush()
@@ -161,50 +181,88 @@ class _BlockWriter:
     def text(self, value: str | None) -> None:
         if value:
             self.parts.append(value)
+            if self.links:
+                self.link_chars += len(value.strip())
 
     def flush(self) -> None:
         text = " ".join("".join(self.parts).split())
         self.parts = []
         if text:
             self.blocks.append(Block(self.kind, text, self.level))
+            self.link_share[text] = min(1.0, self.link_chars / len(text))
+        self.link_chars = 0
 
 
-def _blocks(content: HtmlElement) -> list[Block]:
+def container_blocks(content: HtmlElement) -> tuple[list[Block], dict[str, float]]:
+    """Every block of the container in reading order, and the share of each block's text that is links."""
     writer = _BlockWriter()
     writer.write(content)
     writer.flush()
-    return writer.blocks
+    return writer.blocks, writer.link_share
 
 
 def article_blocks(content: HtmlElement) -> tuple[Block, ...]:
     """The container's blocks in reading order, without page furniture or pull quotes."""
-    return _dedupe(_narratable(_blocks(content)))
+    return narratable(container_blocks(content)[0])
+
+
+def narratable(blocks: list[Block]) -> tuple[Block, ...]:
+    """Blocks without page furniture, teaser lists or pull quotes, whoever chose them."""
+    return _dedupe(_narratable(blocks))
 
 
 def _narratable(blocks: list[Block]) -> list[Block]:
-    """Drop lines that are page furniture whatever container they sit in."""
+    """Drop lines that are page furniture whatever container they sit in, and headings left with nothing under them."""
+    details = sum(1 for b in blocks if len(b.text) < CHROME_LINE_MAX and FILM_DETAIL_LINE.match(b.text))
+    in_details_box = details >= FILM_DETAIL_MIN_LINES
     kept: list[Block] = []
     in_teaser_list = False
+    emptied = False  # the last heading kept has lost everything under it so far
     for block in blocks:
         if block.kind is BlockKind.HEADING:
-            in_teaser_list = TEASER_HEADINGS.match(block.text.rstrip(":")) is not None
-            if in_teaser_list:
-                continue
-        elif in_teaser_list and block.kind is BlockKind.LIST_ITEM:
+            if emptied and kept and kept[-1].kind is BlockKind.HEADING:
+                kept.pop()
+            heading = block.text.rstrip(": ")
+            in_teaser_list = TEASER_HEADINGS.match(heading) is not None or _is_chrome_line(heading)
+            emptied = False
+            if not in_teaser_list:
+                kept.append(block)
             continue
-        else:
-            in_teaser_list = False
-        if not _is_chrome_line(block.text):
-            kept.append(block)
+        if in_teaser_list and block.kind is BlockKind.LIST_ITEM:
+            continue
+        in_teaser_list = False
+        text = _without_pitches(block.text) if block.kind is BlockKind.PARAGRAPH else block.text
+        if not text or _is_chrome_line(text) or (in_details_box and FILM_DETAIL_LINE.match(text)):
+            emptied = emptied or (bool(kept) and kept[-1].kind is BlockKind.HEADING)
+            continue
+        emptied = False
+        kept.append(block if text == block.text else Block(block.kind, text, block.level))
     while kept and kept[-1].kind is BlockKind.HEADING:
         kept.pop()  # a heading with nothing under it introduces something we removed
     return kept
 
 
+def _without_pitches(text: str) -> str:
+    """A paragraph without the newsletter pitch written as one of its sentences."""
+    if not PITCH_SENTENCE.search(text):
+        return text
+    sentences = SENTENCE.findall(text)
+    if not sentences:
+        return text
+    return "".join(s for s in sentences if not PITCH_SENTENCE.search(s)).strip()
+
+
 def _is_chrome_line(text: str) -> bool:
     if len(text) > CHROME_LINE_MAX:
         return False
-    return AD_WORDS.match(text) is not None or _is_copyright(text) or any(p.search(text) for p in CHROME_LINES)
+    return (
+        AD_WORDS.match(text) is not None
+        or _is_copyright(text)
+        or STAR_ROW.match(text) is not None
+        or SHARE_WORDS.match(text) is not None
+        or BREADCRUMB.match(text) is not None
+        or any(p.search(text) for p in CHROME_LINES)
+    )
 
 
 def _is_copyright(text: str) -> bool:

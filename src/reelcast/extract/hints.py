@@ -146,22 +146,113 @@ UNLIKELY_ROLES = frozenset({"menu", "menubar", "complementary", "navigation", "a
 AD_WORDS = re.compile(r"^(ad(vertising|vertisement)?|pub(licité)?|werb(ung)?|广告|Реклама|Anuncio)$", re.IGNORECASE)
 LOADING_WORDS = re.compile(r"^((loading|正在加载|Загрузка|chargement|cargando)(…|\.\.\.)?)$", re.IGNORECASE)
 COPYRIGHT_LINE = re.compile(r"^(©|\(c\)\s*\d{4}|copyright\b)", re.IGNORECASE)
-# Short lines that are page furniture wherever they sit: calls to action, link teasers, print notes.
+# Short lines that are page furniture wherever they sit, in the languages reviews are written in:
+# calls to action, link teasers, comment prompts, print and e-mail links, date and reading-time lines,
+# diary lines, photo credits. Matched against a whole block of at most CHROME_LINE_MAX characters.
 CHROME_LINES: tuple[re.Pattern[str], ...] = tuple(
     re.compile(p, re.IGNORECASE)
     for p in (
-        r"^(sign up|subscribe)\b.{0,60}\b(newsletter|updates|inbox)\b",
-        r"^(related|read more|read also|see also|more|also read|recommended|watch)\s*:",
-        r"^(\d+\s+)?comments?(\s*\(\d+( posted)?\))?$",
+        # newsletter and subscription pitches
+        r"^(sign up|subscribe|join|get)\b.{0,60}\b(newsletter|updates|inbox|e-?mails?)\b",
+        r"^(abonnez-vous|inscrivez-vous|abonnieren sie|melden sie sich|jetzt abonnieren|suscr[ií]bete|"
+        r"reg[ií]strate|iscriviti|abbonati|assine)\b",
+        r"^.{0,60}\b(newsletter|infolettre|lettre d'information|boletín|nieuwsbrief)"
+        r"\s*(abonnieren|bestellen)?\s*[:!]?$",
+        # teasers written as a line: "Read also: ...", "LE PUEDE INTERESAR: ...", "Lesen Sie auch: ..."
+        r"^(related|read more|read also|see also|more|also read|recommended|watch|popular reviews|"
+        r"lire aussi|à lire aussi|a lire aussi|voir aussi|lesen sie auch|auch interessant|mehr zum thema|siehe auch|"
+        r"das könnte sie auch interessieren|le puede interesar|te puede interesar|lee también|leer también|"
+        r"leia também|leggi anche|potrebbe interessarti|lees ook|zie ook)\s*:",
+        # comments: counts, prompts, forms
+        r"^(\d+\s+)?(comments?|kommentare?|commentaires?|comentarios?|commenti|reacties|responses?|replies)"
+        r"(\s*\(\d+( posted)?\))?$",
+        r"^(leave|post|add|write|show|view|see|read) (a |the |all )?(\d+ )?"
+        r"(comments?|reply|replies|responses?)\b.{0,30}$",
+        r"^(laisser|ajouter|écrire) un commentaire|^(schreibe|schreiben sie) einen kommentar|^(deja|dejar|escribe) un "
+        r"comentario|^lascia un commento|^(kommentar|comment|commentaire|comentario) (schreiben|ajouter|hinzufügen)",
+        r"^(be the first to comment|no comments yet|there are no comments|noch keine kommentare|"
+        r"aucun commentaire|sin comentarios|your email address will not be published)\b",
+        # print and e-mail
+        r"^(printer[- ]friendly( version)?|print( this)?( article| review| story| page)?|version imprimable|imprimer|"
+        r"druckversion|drucken|artikel drucken|rezept drucken|imprimir|stampa)$",
+        r"^(e-?mail|send|mail)( this)?( (review|article|story|page|post|link))?( to a friend)?$",
+        r"^(envoyer|partager) (à|a) un ami|^(per )?e-?mail (versenden|teilen|senden)$",
         r"^a version of this article appears in print\b",
-        r"^(share|share this( article| story)?|tweet|email|print)$",
-        r"^(advertisement|sponsored|sponsored content|ad)$",
+        # share rows
+        r"^(share|share this( article| story| review| page)?|share on|tweet|pin it|partager|teilen|compartir|"
+        r"condividi|delen)\s*:?$",
+        r"^(advertisement|sponsored|sponsored content|ad|anzeige|publicité|publicidad|pubblicità)\b"
+        r"\s*([-–—:].{0,60})?$",
+        # date, update and reading-time lines ("Posted on 3 May 2021", "Publié le 3 mai", "Veröffentlicht am ...")
+        r"^(posted|published|updated|last updated|first published|modified)(\s+on\b|\s+at\b|\s*:|\s+\d|"
+        r"\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b).{0,60}$",
+        r"^(publié|mis à jour|modifié|paru) (le|à)\b.{0,60}$",
+        r"^(veröffentlicht|aktualisiert|zuletzt aktualisiert|erschienen|geändert) (am|um)\b.{0,60}$",
+        r"^(publicado|actualizado|modificado) (el|en|a las)\b.{0,60}$",
+        r"^(pubblicato|aggiornato) (il|alle)\b.{0,60}$",
+        r"^(gepubliceerd|bijgewerkt) (op|om)\b.{0,60}$",
+        r"^(publicado|atualizado) (em|às)\b.{0,60}$",
+        r"^(reading time|lesezeit|lesedauer|temps de lecture|tiempo de lectura|tempo di lettura|leestijd)\s*:?\s*"
+        r"\d+.{0,20}$",
+        r"^(ca\.\s*)?\d+\s*(min|mins|minutes?|minuten|minutos|minuti)\.?\s*(read|reading|de lecture|lesezeit|"
+        r"lesedauer|de lectura|di lettura|leestijd)$",
+        # diary lines on review sites: "Watched on Sunday 3 May 2021", "Rewatched 2021-05-03"
+        r"^(watched|rewatched|seen|logged|vu|gesehen|visto)( on| in| le| am| el| il)?\s+[^.!?]{0,50}\d[^.!?]{0,30}$",
+        # photo credits
+        r"^\(?(photo|photos|photograph|image|images|picture|foto|fotos|bild|bilder|crédit photo|crédits? photos?|"
+        r"photo credit|credit|credits|quelle)\s*(:|©|by|von|de|par|/)\s*.{1,80}$",
+        r"^.{0,80}\b(getty images|shutterstock|istock(photo)?|ap photo|imago|picture alliance|"
+        r"alamy)\)?\.?$",
     )
 )
-# Headings that introduce a list of links to other pages: the heading and its list go together.
+# A line made of nothing but share buttons: "WhatsApp Facebook Pinterest Download".
+SHARE_WORDS = re.compile(
+    r"^((share|teilen|partager|compartir|condividi|on|via|whatsapp|facebook|twitter|x|pinterest|linkedin|reddit|"
+    r"email|e-mail|mail|print|drucken|telegram|tumblr|download|copy|link|messenger|flipboard|pocket|sms|"
+    r"xing|threads|bluesky|mastodon|weibo|wechat|vk)[\s,|•·:/]*){2,}$",
+    re.IGNORECASE,
+)
+# A row of rating stars: the rating itself is announced once, in the intro.
+STAR_ROW = re.compile(
+    r"^((rating|our rating|verdict|note|notre avis|bewertung|wertung|valoración|calificación|voto|giudizio)\s*:?\s*)?"
+    r"[\s★☆✩✪✫✬✭✮✯✰⭐½⯪/0-9.,()]*[★☆✩✪✫✬✭✮✯✰⭐⯪][\s★☆✩✪✫✬✭✮✯✰⭐½⯪/0-9.,()]*$",
+    re.IGNORECASE,
+)
+# Breadcrumbs: three or more short parts between ">", "»" or "›" ("Home > Reviews > Drama").
+BREADCRUMB = re.compile(r"^[^.!?:>»›]{1,40}(\s[>»›]\s[^.!?>»›]{1,40}){2,}$")
+# A newsletter or subscription pitch written as an ordinary sentence inside a paragraph.
+PITCH_SENTENCE = re.compile(
+    r"\b(sign up|subscribe|register)\b[^.!?]{0,80}\b(newsletter|inbox|e-?mail updates?|our e-?mails?)\b"
+    r"|\b(abonnez-vous|inscrivez-vous)\b[^.!?]{0,80}\b(newsletter|lettre|infolettre)\b"
+    r"|\b(abonnieren sie|melden sie sich)\b[^.!?]{0,80}\b(newsletter)\b"
+    r"|\b(suscr[ií]bete|reg[ií]strate)\b[^.!?]{0,80}\b(newsletter|bolet[ií]n)\b",
+    re.IGNORECASE,
+)
+SENTENCE = re.compile(r"[^.!?。！？]+(?:[.!?。！？]+[\"'”’»)]*|$)\s*")
+# A film-details box ("Director: ...", "Cast: ...", "Runtime: ..."): the intro already says the film,
+# its year, director and cast (Article.film), so two or more such lines in an article are not narrated.
+FILM_DETAIL_LINE = re.compile(
+    r"^(title|film|movie|original title|release year|year|released|release date|release|director|director\(s\)|"
+    r"directors|directed by|writers?|written by|screenplay|cast|starring|stars|actors|actor\(s\)|runtime|"
+    r"running time|length|duration|genres?|rated|mpaa rating|certificate|country|language|studio|"
+    r"distributor|budget|box office|music|cinematography|producers?|"
+    r"titre|titre original|réalisateur|réalisation|réalisé par|scénario|acteurs|avec|distribution|durée|genre|"
+    r"pays|sortie|date de sortie|année|titel|originaltitel|regie|drehbuch|darsteller|besetzung|laufzeit|"
+    r"länge|land|erscheinungsjahr|produktionsjahr|kinostart|fsk|título|título original|dirección|guion|"
+    r"reparto|duración|género|año|estreno|regia|sceneggiatura|durata|anno|uscita)\s*:",
+    re.IGNORECASE,
+)
+FILM_DETAIL_MIN_LINES = 2
+# Headings that introduce a list of links to other pages (or a details box): the heading and its list go together.
 TEASER_HEADINGS = re.compile(
-    r"^(related|related (articles|stories|posts|links|searches|coverage|reading)|read more|more (from|on|stories)\b.*"
-    r"|you (may|might) also like|recommended( for you| reading)?|most (read|popular)|trending|further reading)$",
+    r"^(related|related (articles|stories|posts|links|searches|coverage|reading|reviews|films|movies)|read more|"
+    r"read also|more (from|on|by|stories|reviews)\b.*|popular reviews|popular (now|this week)|"
+    r"you (may|might) also like|recommended( for you| reading)?|most (read|popular|viewed)|trending|further reading|"
+    r"where to (watch|stream|buy|rent)( it)?|watch (it )?(now|on|at)\b.*|streaming on|now streaming|available on|"
+    r"lire aussi|à lire aussi|voir aussi|sur le même sujet|dans la même rubrique|les plus lus|où (le )?regarder|"
+    r"lesen sie auch|auch interessant|mehr zum thema|das könnte sie auch interessieren|meistgelesen|"
+    r"wo (zu )?(sehen|streamen|schauen)|te puede interesar|le puede interesar|lee también|más leídas|"
+    r"dónde ver|leggi anche|potrebbe interessarti|i più letti|dove vedere|lees ook|leia também)$",
     re.IGNORECASE,
 )
 CHROME_LINE_MAX = 200
@@ -263,3 +354,19 @@ NEVER_NARRATED_SHARE = 0.25  # a bio or "read more" box is a small part of the a
 MAX_LINK_DENSITY = 0.5  # an "article" that is mostly link text is a home page or an index
 TOP_CANDIDATES = 5
 MIN_ARTICLE_TOKENS = 12  # CJK characters count one each, like the benchmark's tokens
+# The ensemble (ensemble.py): a block counts as chosen by both extractors when this share of its
+# words is in the other's text (they split inline text differently, so exact text rarely matches).
+AGREEMENT = 0.9
+# A block only trafilatura chose, from outside the part of the page we took for the article, is left
+# out when the two agree on at least this share of trafilatura's text (it found our article plus that).
+THEIRS_FROM_ELSEWHERE = 0.5
+SENTENCE_END = re.compile(r"[.!?。！？…»\"”’)]\s*$")
+# Characters no text from a page may keep (clean.py): those XML 1.0 cannot hold (the feed would be
+# refused), C1 controls, bidi embeddings, overrides and isolates (they reorder what a page shows),
+# and the zero-width no-break space / stray BOM.
+UNSPEAKABLE_CHARS = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff" "\u202a-\u202e\u2066-\u2069\ufeff]"
+)
+# An entity left in the text after the parser decoded the page once: a CMS that escaped twice
+# (&amp;mdash;, &amp;#233;) or wrote a literal &mdash; into a text field.
+LEFTOVER_ENTITY = re.compile(r"&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")

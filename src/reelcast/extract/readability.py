@@ -51,19 +51,29 @@ class _Flags:
 _ATTEMPTS = (_Flags(), _Flags(strip_unlikely=False), _Flags(False, False), _Flags(False, False, False))
 
 
-def grab_article(body: HtmlElement, *, title: str | None) -> tuple[HtmlElement, str | None]:
-    """The article's element (the first attempt with enough text, else the longest) and the byline seen on the way."""
+@dataclass(frozen=True, slots=True)
+class Grabbed:
+    """The article's element, the byline seen on the way, and the text of the element before it was
+    cleaned (what the article's part of the page says, furniture and all)."""
+
+    content: HtmlElement
+    byline: str | None
+    uncleaned_text: str
+
+
+def grab_article(body: HtmlElement, *, title: str | None) -> Grabbed:
+    """The article's element: the first attempt with enough text, else the longest."""
     _prep_document(body)
-    attempts: list[tuple[int, HtmlElement, str | None]] = []
+    attempts: list[tuple[int, Grabbed]] = []
     for flags in _ATTEMPTS:
         grabber = _Grabber(flags, title)
-        content = grabber.grab(copy.deepcopy(body))
+        content, uncleaned = grabber.grab(copy.deepcopy(body))
+        grabbed = Grabbed(content, grabber.byline, uncleaned)
         length = len(dom.text(content))
         if length >= CHAR_THRESHOLD:
-            return content, grabber.byline
-        attempts.append((length, content, grabber.byline))
-    _, content, byline = max(attempts, key=lambda attempt: attempt[0])
-    return content, byline
+            return grabbed
+        attempts.append((length, grabbed))
+    return max(attempts, key=lambda attempt: attempt[0])[1]
 
 
 def _prep_document(body: HtmlElement) -> None:
@@ -124,13 +134,14 @@ class _Grabber:
         self.byline: str | None = None
         self.title_header_removed = False
 
-    def grab(self, body: HtmlElement) -> HtmlElement:
+    def grab(self, body: HtmlElement) -> tuple[HtmlElement, str]:
         to_score = self._walk(body)
         candidates = self._score(to_score)
         top = self._top_candidate(body, candidates)
         content = self._join_siblings(top)
+        uncleaned = dom.text(content)
         _Cleaner(self.flags).prepare(content)
-        return content
+        return content, uncleaned
 
     # -- walking: remove the unlikely, turn text-only divs into paragraphs
 
