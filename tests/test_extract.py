@@ -849,3 +849,33 @@ def test_every_text_of_an_article_is_xml_safe() -> None:
     article = _extract_file(FIXTURES / "review-control-chars.html")
     for text in [article.title, article.byline, article.description, *(b.text for b in article.blocks)]:
         etree.fromstring(f"<t>{escape(text or '')}</t>")  # raises on any character XML 1.0 cannot hold
+
+
+# -- listing and index pages: the entry the page is about
+
+LISTING = FIXTURES / "listing-page.html"
+
+
+def test_a_listing_page_is_the_entry_its_canonical_address_names() -> None:
+    article = _extract_file(LISTING)
+    assert article.title == "Night Ferry: a voyage worth taking"
+    assert [b.text.split(",")[0] for b in article.blocks] == [
+        "Night Ferry never leaves the harbour",
+        "Its two leads are superb",
+    ]
+
+
+def test_a_listing_page_without_an_address_is_the_entry_its_title_names() -> None:
+    html = LISTING.read_text(encoding="utf-8")
+    html = html.replace('<link rel="canonical" href="https://column.example/2021/05/night-ferry">', "")
+    html = html.replace("Night Ferry: a voyage worth taking -", "Paper Kings: a satire that bites only sometimes |")
+    article = extract(_page(html))
+    assert [b.text.split()[:3] for b in article.blocks] == [["A", "comedy", "about"], ["The", "cast", "is"]]
+
+
+def test_a_listing_page_that_names_no_entry_is_read_whole() -> None:
+    html = LISTING.read_text(encoding="utf-8")
+    html = html.replace('<link rel="canonical" href="https://column.example/2021/05/night-ferry">', "")
+    html = html.replace("Night Ferry: a voyage worth taking - The Film Column", "The Film Column: May 2021")
+    texts = " ".join(b.text for b in extract(_page(html)).blocks)
+    assert "oyster farmers" in texts and "Night Ferry never leaves" in texts and "publishing house" in texts

@@ -17,10 +17,12 @@ and review (the film and the rating). dom holds the small tree helpers they shar
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
+import lxml.html
 from lxml import etree
 from lxml.html import HtmlElement
 
@@ -30,6 +32,7 @@ from reelcast.extract.blocks import container_blocks, narratable
 from reelcast.extract.clean import clean_article
 from reelcast.extract.decode import decode_html, looks_binary, parse_html
 from reelcast.extract.ensemble import Candidate, Model, choose, default_model, merge, their_blocks
+from reelcast.extract.entries import entry_of_page
 from reelcast.extract.hints import MAX_LINK_DENSITY, MIN_ARTICLE_TOKENS
 from reelcast.extract.metadata import Meta, first_image, page_metadata
 from reelcast.extract.readability import grab_article
@@ -69,6 +72,10 @@ def read_page(page: RawPage) -> Reading:
     body = doc.find("body")
     if body is None:
         raise _no_article(page, "the page has no body")
+    entry = entry_of_page(body, meta.title, meta.canonical_url)
+    if entry is not None:  # a listing page: the entry it is about is the article, not all of them in a row
+        body = _alone(entry)
+        text = lxml.html.tostring(body, encoding="unicode")  # and trafilatura reads that entry alone too
     grabbed = grab_article(body, title=meta.title)
     content = grabbed.content
     meta.byline = meta.byline or grabbed.byline or None
@@ -77,6 +84,14 @@ def read_page(page: RawPage) -> Reading:
     blocks, link_share = container_blocks(content)
     ours = [(b, link_share.get(b.text, 0.0)) for b in blocks]
     return Reading(page, meta, content, tuple(merge(ours, their_blocks(text), grabbed.uncleaned_text)))
+
+
+def _alone(entry: HtmlElement) -> HtmlElement:
+    """A body holding nothing but `entry`."""
+    body = entry.makeelement("body", {})
+    body.append(copy.deepcopy(entry))
+    body[0].tail = None
+    return body
 
 
 def _article(page: RawPage, meta: Meta, content: HtmlElement, chosen: tuple[Block, ...]) -> Article:
