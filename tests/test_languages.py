@@ -203,3 +203,34 @@ def test_voices_lists_a_language_s_voices_and_marks_the_one_chosen(tmp_path: Pat
     assert {"roa/fr", "roa/fr-be", "roa/fr-ch"} <= set(ids)
     assert ids["roa/fr"] == "*" and ids["roa/fr-be"] == " "
     assert all("/en" not in voice for voice in ids)
+
+
+def test_say_reads_a_line_in_the_language_asked_for(tmp_path: Path) -> None:
+    done = reelcast(tmp_path, "say", "--language", "fr", "En 1770, le 1er mai.", "--out", "clip.wav")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[0] == "said: En mille sept cent soixante-dix, le premier mai."
+    assert (tmp_path / "clip.wav").stat().st_size > 10_000
+
+
+def test_an_english_review_of_a_french_film_stays_english_and_keeps_the_title(tmp_path: Path) -> None:
+    page = (FIXTURES / "review-fr.html").read_text(encoding="utf-8")
+    body = page[page.index("<article>"):page.index("</article>")]
+    english = (
+        "<p>Portrait de la jeune fille en feu is the best film of 2019. Céline Sciamma frames two women on a "
+        "remote island in 1770, and every scene, lit by candles, feels like a painting come alive.</p>"
+        "<p>The performances are remarkable, the silence is eloquent, and the final scene at the concert "
+        "stays with you long after the lights come up. See it on the biggest screen you can find.</p>"
+    )
+    page = page.replace(body, "<article><h1>A burning portrait</h1>" + english).replace('lang="fr"', "")
+    page = page.replace('"inLanguage": "fr-FR", ', "").replace('content="fr_FR"', 'content="en_GB"')
+    (tmp_path / "mixed.html").write_text(page, encoding="utf-8")
+    done = reelcast(tmp_path, "preview", "--json", "mixed.html")
+    assert done.returncode == 0, done.stderr
+    preview = json.loads(done.stdout)
+    assert preview["language"] == "en-GB"
+    intro, body_section = preview["sections"][0], preview["sections"][1]
+    assert intro["paragraphs"][0].startswith("Welcome to reelcast Film Reviews.")
+    assert "The film: Portrait de la jeune fille en feu, twenty nineteen" in intro["paragraphs"][0]
+    opening = "Portrait de la jeune fille en feu is the best film of twenty nineteen."
+    assert body_section["paragraphs"][0].startswith(opening)
+    assert {s["voice"] for s in preview["sections"]} == {"gmw/en"}

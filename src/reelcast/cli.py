@@ -227,13 +227,14 @@ def voices_command(ctx: click.Context, engine: str | None, language: str | None)
 @click.option("--engine", type=click.Choice(engine_names()), help="Speech engine.")
 @click.option("--voice", help="Voice id (see 'reelcast voices').")
 @click.option("--rate", type=int, help="Speaking rate in words per minute.")
+@click.option("--language", help="The language TEXT is in (default: the show's), e.g. fr; picks the rules and voice.")
 @click.pass_context
 @_reported
 def say_command(ctx: click.Context, text: str, out: Path, engine: str | None, voice: str | None,
-                rate: int | None) -> None:
+                rate: int | None, language: str | None) -> None:
     """Speak TEXT as an episode would (speech-ready, with lexicon.toml) to check a pronunciation."""
     settings = _settings(ctx, speech={"engine": engine, "voice": voice, "rate": rate})
-    said = say(text, settings, out, load_lexicon(settings))
+    said = say(text, settings, out, load_lexicon(settings), language=language)
     click.echo(f"said: {said.text}")
     click.echo(f"wrote {said.path} ({said.duration_ms / 1000:.1f} s)")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import tempfile
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from pathlib import Path
 from reelcast.config import Settings
 from reelcast.errors import SpeechError
 from reelcast.ffmpeg import run_ffmpeg
+from reelcast.language import choose_voice
 from reelcast.script import paragraph
 from reelcast.speakable import Lexicon, speakable
 from reelcast.speech.base import Engine, make_engine, write_wav
@@ -25,14 +27,26 @@ class Said:
     duration_ms: int
 
 
-def say(text: str, settings: Settings, out: Path, lexicon: Lexicon | None = None, engine: Engine | None = None) -> Said:
-    """Speak `text` into `out` (.wav, or .mp3 at the show's bitrate) with the show's voice and lexicon."""
+def say(
+    text: str,
+    settings: Settings,
+    out: Path,
+    lexicon: Lexicon | None = None,
+    engine: Engine | None = None,
+    language: str | None = None,
+) -> Said:
+    """Speak `text` into `out` (.wav, or .mp3 at the show's bitrate) with the show's voice and lexicon,
+    read as a review in `language` (the show's by default) would be: its rules, its voice."""
     if out.suffix.lower() not in FORMATS:
         raise SpeechError(f"{out}: say writes .wav or .mp3 files; name the file clip.wav or clip.mp3")
-    spoken = speakable(" ".join(text.split()), lexicon)
+    language = language or settings.show.language
+    spoken = speakable(" ".join(text.split()), lexicon, language)
     if not spoken:
         raise SpeechError("nothing to say: the text has no words that are spoken")
-    engine = engine or make_engine(settings.speech)
+    if engine is None:
+        options = settings.speech
+        voice = choose_voice(make_engine(options), options.voice, options.voices, language, settings.show.language)
+        engine = make_engine(dataclasses.replace(options, voice=voice))
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=out.parent, prefix=".say-") as tmp:
         speech = speak_checked(engine, paragraph(spoken), settings.speech.rate)
