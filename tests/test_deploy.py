@@ -484,6 +484,31 @@ def test_deploy_over_sftp_to_a_real_openssh_server(two_episodes: Show, sshd: Ssh
 
 
 @pytest.mark.slow
+def test_sftp_logs_in_with_the_key_in_ssh_agent(two_episodes: Show, sshd: Sshd, tmp_path: Path) -> None:
+    show = copy(two_episodes, tmp_path)
+    (show.root / "reelcast.toml").write_text(f'[deploy]\nsftp_known_hosts = "{sshd.known_hosts}"\n', encoding="utf-8")
+    socket_path = tmp_path / "agent.sock"
+    agent = subprocess.Popen(["ssh-agent", "-D", "-a", str(socket_path)], stdout=subprocess.DEVNULL,
+                             stdin=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 10
+        while not socket_path.exists():
+            assert time.monotonic() < deadline and agent.poll() is None, "ssh-agent did not start"
+            time.sleep(0.05)
+        env = {**os.environ, "SSH_AUTH_SOCK": str(socket_path), "HOME": str(tmp_path)}  # no ~/.ssh keys to find
+        subprocess.run(["ssh-add", "-q", str(sshd.key)], env=env, check=True, stdin=subprocess.DEVNULL,
+                       capture_output=True)
+        dest = f"sftp://{sshd.user}@127.0.0.1:{sshd.port}{tmp_path / 'www'}"
+        done = subprocess.run([sys.executable, "-m", "reelcast", "deploy", dest], cwd=show.root, env=env,
+                              capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+    finally:
+        agent.terminate()
+        agent.wait(timeout=10)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "www" / "feed" / "feed.xml").read_bytes() == (show.root / "feed" / "feed.xml").read_bytes()
+
+
+@pytest.mark.slow
 def test_sftp_failures_are_one_line_and_deploy_nothing(two_episodes: Show, sshd: Sshd, tmp_path: Path) -> None:
     show = copy(two_episodes, tmp_path)
     site = tmp_path / "remote"
