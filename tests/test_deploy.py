@@ -592,6 +592,8 @@ def test_deploy_to_s3_then_gpodder_subscribes_and_check_remote_reads_it(
         kind = s3.client.head_object(Bucket="show", Key=key)["ContentType"]
         wanted = next(t for suffix, t in expected.items() if key.endswith(suffix))
         assert kind.split(";")[0] == wanted, key
+        caching = s3.client.head_object(Bucket="show", Key=key)["CacheControl"]
+        assert caching == ("public, max-age=31536000, immutable" if "/episodes/" in key else "no-cache"), key
     mp3_key = f"podcast/episodes/{show.mp3.name}"
     assert s3.client.get_object(Bucket="show", Key=mp3_key)["Body"].read() == show.mp3.read_bytes()
 

@@ -39,7 +39,7 @@ from reelcast.config import DeploySettings, Settings
 from reelcast.errors import DeployError
 from reelcast.publish.feed import FEED_FILE, ITUNES_NS, PODCAST_NS
 from reelcast.publish.page import PAGE_FILE
-from reelcast.serve import media_type
+from reelcast.publish.sidefiles import content_type
 
 log = logging.getLogger(__name__)
 
@@ -254,6 +254,12 @@ def parse_target(dest: str, show_root: Path) -> Target:
     raise DeployError(f"cannot deploy to {dest}: reelcast deploys to {_KINDS}")
 
 
+def cache_control(path: str) -> str:
+    """Episode files are named by a hash of their content, so a name never changes meaning and caches
+    (a CDN in front of the bucket, the apps) may keep them; the feed, page and cover keep their names."""
+    return "public, max-age=31536000, immutable" if path.startswith("episodes/") else "no-cache"
+
+
 class Destination:
     """A folder in an fsspec filesystem, written so that nothing half-written is ever served."""
 
@@ -290,7 +296,7 @@ class Destination:
     def upload(self, local: Path, path: str) -> None:
         full = self._full(path)
         if not self.atomic_rename:
-            self.fs.put_file(str(local), full, ContentType=media_type(path), CacheControl="no-cache")
+            self.fs.put_file(str(local), full, ContentType=content_type(path), CacheControl=cache_control(path))
             return
         folder, name = posixpath.split(full)
         self.fs.makedirs(folder, exist_ok=True)
