@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
+import re
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from datetime import UTC, datetime
 from functools import wraps
 from pathlib import Path
 from typing import Any
@@ -14,23 +16,27 @@ from urllib.parse import urlsplit
 
 import click
 
-from reelcast import __version__
+from reelcast import __version__, backlog
 from reelcast.check import check_remote, check_show
 from reelcast.config import Settings, load_settings
 from reelcast.errors import ConfigError, ReelcastError, ServeError
 from reelcast.extract import article_as_dict, article_as_text
+from reelcast.fetch import read_listing
 from reelcast.language import choose_voice, primary
+from reelcast.models import Episode
 from reelcast.pipeline import (
     ProgressEvent,
-    Stage,
+    list_episodes,
     load_lexicon,
     prepare_script,
-    publish,
+    publish_many,
     read_article,
     rebuild_feed,
+    remove_episode,
     speech_for,
 )
-from reelcast.publish.feed import feed_url
+from reelcast.progress import reporter
+from reelcast.publish.feed import FEED_FILE, feed_url
 from reelcast.publish.show import is_published
 from reelcast.serve import address_warnings, bind, is_loopback, serve, url_for
 from reelcast.speech import engine_names, make_engine
@@ -81,70 +87,174 @@ def _settings(ctx: click.Context, **overrides: dict[str, Any]) -> Settings:
 
 
 @main.command("publish")
-@click.argument("pages", nargs=-1, required=True)
+@click.argument("pages", nargs=-1)
+@click.option("--from", "from_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="A text file of pages to publish: one URL or path a line.")
+@click.option("--from-feed", metavar="URL", help="The site's RSS or Atom feed: publish the reviews it lists.")
+@click.option("--from-sitemap", metavar="URL", help="The site's sitemap or sitemap index: publish the pages it lists.")
+@click.option("--match", metavar="PATTERN", help="Only addresses this regular expression finds something in.")
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+              help="Only pages the feed or sitemap dates on or after this day.")
+@click.option("--limit", type=click.IntRange(min=1), help="Publish at most this many new pages.")
 @click.option("--engine", type=click.Choice(engine_names()), help="Speech engine.")
 @click.option("--voice", help="Voice id (see 'reelcast voices').")
 @click.option("--rate", type=int, help="Speaking rate in words per minute.")
 @click.option("--workers", type=int, help="Synthesis processes (0: one per core).")
 @click.option("--bitrate", type=int, help="MP3 bitrate in kbps.")
 @click.option("--base-url", help="Where listeners fetch the files from, e.g. http://192.168.1.20:8000/")
+@click.option("--json", "as_json", is_flag=True, help="Print what became of each page as JSON.")
 @click.pass_context
 @_reported
-def publish_command(ctx: click.Context, pages: tuple[str, ...], engine: str | None, voice: str | None,
-                    rate: int | None, workers: int | None, bitrate: int | None, base_url: str | None) -> None:
-    """Publish review PAGES (files, http(s) URLs, or - for stdin) as episodes, and rewrite the feed."""
+def publish_command(ctx: click.Context, pages: tuple[str, ...], from_file: Path | None, from_feed: str | None,
+                    from_sitemap: str | None, match: str | None, since: datetime | None, limit: int | None,
+                    engine: str | None, voice: str | None, rate: int | None, workers: int | None,
+                    bitrate: int | None, base_url: str | None, as_json: bool) -> None:
+    """Publish review PAGES (files, http(s) URLs, or - for stdin) as episodes, and rewrite the feed.
+
+    With --from, --from-feed or --from-sitemap, publish a backlog: the pages listed there (and any
+    PAGES) that are not published yet; the rest are left alone.
+    """
     settings = _settings(
         ctx,
         speech={"engine": engine, "voice": voice, "rate": rate, "workers": workers},
         audio={"bitrate_kbps": bitrate},
         show={"base_url": base_url},
     )
-    failures = 0
-    for page in pages:
+    backlog_mode = bool(from_file or from_feed or from_sitemap)
+    if not pages and not backlog_mode:
+        raise click.UsageError("give the PAGES to publish, or a backlog with --from, --from-feed or --from-sitemap")
+    if (match or since or limit) and not backlog_mode:
+        raise click.UsageError("--match, --since and --limit choose from a backlog: add --from, --from-feed or "
+                               "--from-sitemap")
+    if match:
         try:
-            with _progress(page) as report:
-                episode = publish(page, settings, on_progress=report).episode
-        except ReelcastError as exc:
-            failures += 1
-            UserError(str(exc)).show()
-            continue
+            re.compile(match)
+        except re.error as exc:
+            raise click.BadParameter(f"{match!r} is not a regular expression ({exc})", param_hint="--match") from None
+    left: list[backlog.Outcome] = []
+    if backlog_mode:
+        candidates = [backlog.Candidate(page) for page in pages] + _listed(from_file, from_feed, from_sitemap)
+        known = backlog.known_addresses(list_episodes(settings)) if is_published(settings) else set()
+        todo, left = backlog.choose(candidates, known, match=match, since=since and since.replace(tzinfo=UTC),
+                                    limit=limit)
+    else:
+        todo = list(pages)
+
+    current = {"page": ""}
+    with reporter(len(todo)) as report:
+        def progress_for(index: int, page: str) -> Callable[[ProgressEvent], None]:
+            current["page"] = page
+            return report.for_page(index, page)
+
+        def finished(outcome: backlog.Outcome) -> None:
+            report.finished(outcome)
+            if outcome.status is backlog.Status.FAILED:
+                UserError(outcome.reason).show()
+            elif not as_json:
+                click.echo(_outcome_line(settings, outcome))
+
+        try:
+            outcomes = publish_many(todo, settings, only_new=backlog_mode, progress_for=progress_for,
+                                    on_outcome=finished)
         except KeyboardInterrupt:
             # pages before this one are published (and were reported); this one left nothing behind
-            click.echo(f"reelcast: interrupted while publishing {page}; it was not published", err=True)
+            click.echo(f"reelcast: interrupted while publishing {current['page']}; it was not published", err=True)
             sys.exit(130)
-        minutes, seconds = divmod(round(episode.duration_ms / 1000), 60)
-        click.echo(f"published {settings.episodes_dir / episode.audio_file} ({minutes}:{seconds:02d}, "
-                   f"{episode.size_bytes / 1e6:.1f} MB): {episode.title}")
-    if failures:
+    outcomes = [*outcomes, *left]
+    if as_json:
+        click.echo(json.dumps(_summary_json(settings, outcomes), ensure_ascii=False, indent=2))
+    elif backlog_mode or len(outcomes) > 1:
+        click.echo(_summary_text(outcomes))
+    if not as_json and any(o.status is not backlog.Status.FAILED for o in outcomes) and is_published(settings):
+        click.echo(f"feed: {settings.feed_dir / FEED_FILE}")
+    if any(o.status is backlog.Status.FAILED for o in outcomes):
         raise click.exceptions.Exit(1)
-    click.echo(f"feed: {settings.feed_dir / 'feed.xml'}")
 
 
-@contextmanager
-def _progress(page: str) -> Iterator[Callable[[ProgressEvent], None]]:
-    """Show the pipeline's progress on stderr: a line per stage, a bar while speaking."""
-    bar = None
+def _listed(from_file: Path | None, from_feed: str | None, from_sitemap: str | None) -> list[backlog.Candidate]:
+    candidates = []
+    if from_file:
+        candidates += backlog.from_lines(backlog.read_lines(from_file))
+    if from_feed:
+        candidates += backlog.from_feed(read_listing(from_feed))
+    if from_sitemap:
+        candidates += backlog.from_sitemap(read_listing(from_sitemap), read_listing)
+    return candidates
 
-    def report(event: ProgressEvent) -> None:
-        nonlocal bar
-        if event.stage is Stage.SPEECH and event.total:
-            if bar is None:
-                bar = click.progressbar(length=event.total, label="  speaking", file=sys.stderr)
-                bar.__enter__()
-            bar.update(event.done - bar.pos)
-            return
-        if bar is not None:
-            bar.__exit__(None, None, None)
-            bar = None
-        label = {Stage.READ: f"reading {page}", Stage.AUDIO: "  mastering and encoding", Stage.PUBLISH: "  publishing"}
-        if event.stage in label:
-            click.echo(label[event.stage], err=True)
 
-    try:
-        yield report
-    finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
+def _outcome_line(settings: Settings, outcome: backlog.Outcome) -> str:
+    episode = outcome.episode
+    if outcome.status is backlog.Status.PUBLISHED and episode:
+        minutes, seconds = divmod(round(episode.duration_ms / 1000), 60)
+        return (f"published {settings.episodes_dir / episode.audio_file} ({minutes}:{seconds:02d}, "
+                f"{episode.size_bytes / 1e6:.1f} MB): {episode.title}")
+    return f"{outcome.status} {outcome.page}: {outcome.reason}" + (f" ({episode.title})" if episode else "")
+
+
+def _summary_text(outcomes: list[backlog.Outcome]) -> str:
+    counts = ", ".join(f"{sum(o.status is s for o in outcomes)} {s}" for s in backlog.Status)
+    lines = [f"summary: {counts}"]
+    for status in backlog.Status:
+        for outcome in (o for o in outcomes if o.status is status):
+            what = outcome.episode.title if status is backlog.Status.PUBLISHED and outcome.episode else outcome.reason
+            lines.append(f"  {status:<9} {outcome.page}: {what}")
+    return "\n".join(lines)
+
+
+def _summary_json(settings: Settings, outcomes: list[backlog.Outcome]) -> dict[str, Any]:
+    summary: dict[str, Any] = {str(s): [] for s in backlog.Status}
+    for outcome in outcomes:
+        entry: dict[str, Any] = {"page": outcome.page}
+        if outcome.reason:
+            entry["reason"] = outcome.reason
+        if outcome.episode:
+            entry["episode"] = _episode_json(settings, outcome.episode)
+        summary[str(outcome.status)].append(entry)
+    summary["feed"] = str(settings.feed_dir / FEED_FILE)
+    return summary
+
+
+def _episode_json(settings: Settings, episode: Episode) -> dict[str, Any]:
+    return {
+        "guid": episode.guid,
+        "slug": episode.slug,
+        "title": episode.title,
+        "published": episode.published.isoformat(),
+        "duration_s": round(episode.duration_ms / 1000, 3),
+        "size_bytes": episode.size_bytes,
+        "source": episode.source,
+        "link": episode.link,
+        "audio": str(settings.episodes_dir / episode.audio_file),
+    }
+
+
+@main.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print the episodes as JSON.")
+@click.pass_context
+@_reported
+def list_command(ctx: click.Context, as_json: bool) -> None:
+    """List the published episodes, newest first: GUID, date, duration, size, slug, title and source."""
+    settings = _settings(ctx)
+    episodes = list_episodes(settings)
+    if as_json:
+        click.echo(json.dumps([_episode_json(settings, e) for e in episodes], ensure_ascii=False, indent=2))
+        return
+    for e in episodes:
+        minutes, seconds = divmod(round(e.duration_ms / 1000), 60)
+        click.echo(f"{e.guid}  {e.published:%Y-%m-%d}  {minutes:>3}:{seconds:02d}  {e.size_bytes / 1e6:5.1f} MB  "
+                   f"{e.slug}\n    {e.title}\n    {e.source}")
+    click.echo(f"{len(episodes)} episode{'s' if len(episodes) != 1 else ''}")
+
+
+@main.command("remove")
+@click.argument("episode")
+@click.pass_context
+@_reported
+def remove_command(ctx: click.Context, episode: str) -> None:
+    """Remove EPISODE (its GUID or slug, see 'reelcast list'): it leaves the feed and page, then its files go."""
+    settings = _settings(ctx)
+    removed = remove_episode(settings, episode)
+    click.echo(f"removed {removed.title} ({removed.guid}); feed: {settings.feed_dir / FEED_FILE}")
 
 
 @main.command("extract")
@@ -242,12 +352,20 @@ def say_command(ctx: click.Context, text: str, out: Path, engine: str | None, vo
 @main.command("check")
 @click.option("--base-url", help="The base URL the feed should have been built for.")
 @click.option("--remote", is_flag=True, help="Check the show as served at base_url (after `reelcast deploy`).")
+@click.option("--json", "as_json", is_flag=True, help="Print the problems as JSON.")
 @click.pass_context
 @_reported
-def check_command(ctx: click.Context, base_url: str | None, remote: bool) -> None:
+def check_command(ctx: click.Context, base_url: str | None, remote: bool, as_json: bool) -> None:
     """Lint the published feed and files: tags, lengths, durations, loudness, chapters, transcripts, artwork."""
     settings = _settings(ctx, show={"base_url": base_url})
     report = check_remote(settings) if remote else check_show(settings)
+    if as_json:
+        click.echo(json.dumps({"ok": report.ok, "episodes": report.episodes,
+                               "problems": [dataclasses.asdict(p) for p in report.problems]},
+                              ensure_ascii=False, indent=2))
+        if report.problems:
+            raise click.exceptions.Exit(1)
+        return
     for problem in report.problems:
         click.echo(str(problem))
     if report.problems:

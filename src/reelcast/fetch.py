@@ -24,6 +24,11 @@ log = logging.getLogger(__name__)
 
 USER_AGENT = "reelcast/0.1 (+podcast generator)"
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+# A site's feed or sitemap, for a backlog; servers label XML many ways, and sitemaps may be gzipped.
+LISTING_TYPES = ("application/rss+xml", "application/atom+xml", "application/xml", "text/xml", "application/rdf+xml",
+                 "application/gzip", "application/x-gzip")
+_HTML_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"
+_LISTING_ACCEPT = "application/rss+xml,application/atom+xml,application/xml;q=0.9,text/xml;q=0.9,*/*;q=0.1"
 
 # Leading bytes of formats people save by mistake; none of them is a web page.
 _BINARY_MAGIC: tuple[tuple[bytes, str], ...] = (
@@ -62,6 +67,13 @@ def read_page(source: str, *, stdin: BinaryIO | None = None, limits: FetchLimits
         page = _read_file(source, limits)
     _check_looks_like_html(page)
     return page
+
+
+def read_listing(source: str, *, limits: FetchLimits = FetchLimits()) -> RawPage:
+    """Read a site's feed or sitemap (a path or an http(s) URL) as bytes, for a backlog."""
+    if source.lower().startswith(("http://", "https://")):
+        return _read_url(source.strip(), limits, LISTING_TYPES, _LISTING_ACCEPT)
+    return _read_file(source, limits)
 
 
 def _read_file(source: str, limits: FetchLimits) -> RawPage:
@@ -109,11 +121,12 @@ class _LimitedRedirects(urllib.request.HTTPRedirectHandler):
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
-def _read_url(url: str, limits: FetchLimits) -> RawPage:
+def _read_url(url: str, limits: FetchLimits, kinds: tuple[str, ...] = HTML_TYPES,
+              accept: str = _HTML_ACCEPT) -> RawPage:
     opener = urllib.request.build_opener(_LimitedRedirects(limits.max_redirects))
     request = urllib.request.Request(
         _ascii_url(url),
-        headers={"User-Agent": USER_AGENT, "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"},
+        headers={"User-Agent": USER_AGENT, "Accept": accept},
     )
     try:
         with opener.open(request, timeout=limits.timeout_s) as response:
@@ -121,7 +134,7 @@ def _read_url(url: str, limits: FetchLimits) -> RawPage:
             headers: Message = response.headers
             content_type = headers.get("Content-Type")
             content_language = headers.get("Content-Language")
-            _check_content_type(url, content_type)
+            _check_content_type(url, content_type, kinds)
             declared = _declared_length(headers)
             if declared is not None and declared > limits.max_bytes:
                 raise FetchError(
@@ -222,14 +235,14 @@ def _declared_length(headers: Message) -> int | None:
     return int(declared)
 
 
-def _check_content_type(url: str, content_type: str | None) -> None:
+def _check_content_type(url: str, content_type: str | None, kinds: tuple[str, ...] = HTML_TYPES) -> None:
     if content_type is None:
         return  # many small servers omit it; sniffing the bytes decides
     mime = content_type.split(";", 1)[0].strip().lower()
-    if mime not in HTML_TYPES:
-        raise FetchError(
-            f"{url} is {mime or 'of no stated type'}, not an HTML page; give the address of the review page itself"
-        )
+    if mime not in kinds:
+        wanted = "an HTML page; give the address of the review page itself" if kinds == HTML_TYPES else \
+            "a feed or sitemap; give the address of the site's RSS or Atom feed, or its sitemap.xml"
+        raise FetchError(f"{url} is {mime or 'of no stated type'}, not {wanted}")
 
 
 def _check_looks_like_html(page: RawPage) -> None:

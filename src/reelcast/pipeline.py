@@ -8,21 +8,23 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 
 from reelcast.audio import encode, stitch
+from reelcast.backlog import Outcome, Status
 from reelcast.cache import SpeechCache
+from reelcast.catalog import Catalog
 from reelcast.config import Settings, SpeechSettings
-from reelcast.errors import CatalogError, FeedError
+from reelcast.errors import CatalogError, FeedError, ReelcastError
 from reelcast.extract import extract
 from reelcast.fetch import read_page
 from reelcast.language import choose_voice, review_language
 from reelcast.models import Article, Episode, EpisodeAudio, Script
-from reelcast.publish.commit import Change, commit, open_show, refresh, work_folder
+from reelcast.publish.commit import Change, commit, open_show, refresh, rewrite_show, work_folder
 from reelcast.publish.disk import ROOM
 from reelcast.publish.episode import content_version, episode_guid, episode_tags, make_episode, slugify, unique_slug
 from reelcast.publish.feed import FEED_FILE, validate_show
@@ -61,6 +63,7 @@ Progress = Callable[[ProgressEvent], None]
 class Published:
     episode: Episode
     changed: bool  # False: the same audio and details were already published, and nothing was touched
+    reason: str = ""  # why nothing changed
 
 
 def _quiet(_event: ProgressEvent) -> None:
@@ -97,18 +100,22 @@ def publish(
     on_progress: Progress = _quiet,
     stdin=None,  # noqa: ANN001 - a binary stream, for source '-'
     *,
-    write_feed: bool = True,
+    batch: bool = False,
+    only_new: bool = False,
 ) -> Published:
-    """Publish the review at `source` as an episode and rewrite the feed (unless `write_feed` is
-    False: a batch rewrites it once, with `rebuild_feed`, at its end)."""
+    """Publish the review at `source` as an episode and rewrite the feed. In a `batch`, the feed is
+    left for `publish_many` to rewrite once at its end. With `only_new`, a review already in the
+    catalog (by its canonical URL) is left as it is, before any speech."""
     validate_show(settings.show)  # before minutes of speech, not after
-    if settings.catalog_path.exists():
+    if not batch and settings.catalog_path.exists():
         with open_show(settings):
             pass  # a broken catalog is found now, and what a crashed run left is finished or undone
     on_progress(ProgressEvent(Stage.READ))
     page = read_page(source, stdin=stdin)
     on_progress(ProgressEvent(Stage.EXTRACT))
     article = extract(page)
+    if only_new and (known := _published(settings, episode_guid(article, page))):
+        return Published(known, changed=False, reason="already published")
     on_progress(ProgressEvent(Stage.SCRIPT))
     script = prepare_script(article, settings)
     speech = speech_for(script, settings) if engine is None else settings.speech
@@ -125,15 +132,58 @@ def publish(
         files = {MP3.suffix: audio.path, **stage_side_files(work, audio, article.title)}
         version = content_version([path.read_bytes() for path in files.values()])
         on_progress(ProgressEvent(Stage.PUBLISH))
-        with open_show(settings) as catalog:
+        with open_show(settings, recovering=not batch) as catalog:
             guid = episode_guid(article, page)
             previous = catalog.get(guid)
             slug = previous.slug if previous else unique_slug(slugify(article.title), guid, catalog.slug_owner)
             episode = make_episode(article, page, audio, slug=slug, version=version, previous=previous,
                                    language=script.language, now=datetime.now(UTC).replace(microsecond=0))
             staged = {episode_file_name(slug, version, kind): files[kind.suffix] for kind in EPISODE_FILES}
-            changed = commit(settings, catalog, Change(put=episode, staged=staged), write_feed=write_feed)
-    return Published(episode, changed)
+            changed = commit(settings, catalog, Change(put=episode, staged=staged), write_feed=not batch)
+    return Published(episode, changed, "" if changed else "the same audio as published")
+
+
+def publish_many(
+    pages: Sequence[str],
+    settings: Settings,
+    engine: Engine | None = None,
+    *,
+    only_new: bool = False,
+    progress_for: Callable[[int, str], Progress] = lambda _index, _page: _quiet,
+    on_outcome: Callable[[Outcome], None] = lambda _outcome: None,
+) -> list[Outcome]:
+    """Publish each of `pages`; one that fails is reported in its outcome and the others go on. The
+    feed and page are rewritten once, at the end (also when interrupted: what was recorded shows)."""
+    validate_show(settings.show)
+    # One page commits whole (a feed that cannot be written undoes it); in a batch, the catalog is
+    # the journal that the feed is rewritten from at the end, or by the next run if this one dies.
+    batch = len(pages) > 1
+    if batch and settings.catalog_path.exists():
+        with open_show(settings):
+            pass
+    outcomes = []
+    try:
+        for index, page in enumerate(pages):
+            try:
+                result = publish(page, settings, engine, progress_for(index, page), batch=batch, only_new=only_new)
+            except ReelcastError as exc:
+                outcome = Outcome(page, Status.FAILED, reason=str(exc))
+            else:
+                status = Status.PUBLISHED if result.changed else Status.UNCHANGED
+                outcome = Outcome(page, status, result.episode, result.reason)
+            outcomes.append(outcome)
+            on_outcome(outcome)
+    finally:
+        if batch and settings.catalog_path.exists():
+            rewrite_show(settings)
+    return outcomes
+
+
+def _published(settings: Settings, guid: str) -> Episode | None:
+    if not settings.catalog_path.exists():
+        return None
+    with Catalog.open(settings.catalog_path) as catalog:
+        return catalog.get(guid)
 
 
 def rebuild_feed(settings: Settings) -> Path:
@@ -148,6 +198,13 @@ def rebuild_feed(settings: Settings) -> Path:
                 )
         refresh(settings, catalog)
     return settings.feed_dir / FEED_FILE
+
+
+def list_episodes(settings: Settings) -> list[Episode]:
+    """Every published episode, newest first."""
+    require_show(settings)
+    with Catalog.open(settings.catalog_path) as catalog:
+        return catalog.episodes()
 
 
 def remove_episode(settings: Settings, key: str) -> Episode:

@@ -84,10 +84,12 @@ def show_lock(settings: Settings) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def open_show(settings: Settings) -> Iterator[Catalog]:
-    """The show locked and its catalog open, with whatever a crashed run left finished or undone."""
+def open_show(settings: Settings, *, recovering: bool = True) -> Iterator[Catalog]:
+    """The show locked and its catalog open, with whatever a crashed run left finished or undone
+    (not inside a batch, whose catalog is ahead of its feed until the batch ends)."""
     with show_lock(settings), Catalog.open(settings.catalog_path) as catalog:
-        recover(settings, catalog)
+        if recovering:
+            recover(settings, catalog)
         yield catalog
 
 
@@ -158,6 +160,12 @@ def refresh(settings: Settings, catalog: Catalog) -> bool:
     changed = write_show(settings, rendered)
     sweep(settings, episodes)
     return changed
+
+
+def rewrite_show(settings: Settings) -> bool:
+    """`refresh` under the show's lock, its errors raised (the end of a batch: the feed must be written)."""
+    with show_lock(settings), Catalog.open(settings.catalog_path) as catalog:
+        return refresh(settings, catalog)
 
 
 def recover(settings: Settings, catalog: Catalog) -> None:
