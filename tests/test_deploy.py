@@ -41,20 +41,7 @@ from reelcast.errors import ConfigError, DeployError
 from reelcast.models import Episode
 from reelcast.publish.feed import build_feed
 
-from .conftest import PublishedShow, ToneEngine, copy_show, free_port, run_reelcast, sample_episode
-
-NEEDED = "{} is not installed; run ./bootstrap test as root (it apt-get installs {})"
-
-
-def need(path: str | None, what: str, package: str) -> str:
-    """`path`, or a failure in CI (which has it) and a skip elsewhere."""
-    if path and os.path.exists(path):
-        return path
-    message = NEEDED.format(what, package)
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
-
+from .conftest import PublishedShow, ToneEngine, copy_show, free_port, require, run_reelcast, sample_episode
 
 # The plan ----------------------------------------------------------------------------------------
 
@@ -417,7 +404,8 @@ def _keygen(path: Path) -> Path:
 @pytest.fixture(scope="module")
 def sshd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sshd]:
     """Debian's OpenSSH server on 127.0.0.1, with its own host key and one authorized key, both made here."""
-    binary = need("/usr/sbin/sshd", "OpenSSH's sshd", "openssh-server")
+    binary = "/usr/sbin/sshd"
+    require(os.path.exists(binary), "OpenSSH's sshd", "it apt-get installs openssh-server")
     tmp = tmp_path_factory.mktemp("sshd")
     host_key, client_key = _keygen(tmp / "host_key"), _keygen(tmp / "id_ed25519")
     shutil.copy(client_key.with_suffix(".pub"), tmp / "authorized_keys")
@@ -597,7 +585,8 @@ def test_deploy_to_s3_then_gpodder_subscribes_and_check_remote_reads_it(
     mp3_key = f"podcast/episodes/{show.mp3.name}"
     assert s3.client.get_object(Bucket="show", Key=mp3_key)["Body"].read() == show.mp3.read_bytes()
 
-    gpo = need(shutil.which("gpo"), "gPodder's gpo", "gpodder")
+    gpo = shutil.which("gpo")
+    require(gpo, "gPodder's gpo", "it apt-get installs gpodder")
     env = {**os.environ, "GPODDER_HOME": str(tmp_path / "home"), "GPODDER_DOWNLOAD_DIR": str(tmp_path / "downloads")}
 
     def run(*args: str) -> str:

