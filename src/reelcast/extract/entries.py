@@ -12,13 +12,19 @@ from urllib.parse import urlsplit
 from lxml.html import HtmlElement
 
 from reelcast.extract import dom
-from reelcast.extract.hints import ENTRY, ENTRY_TITLE_SIMILARITY
+from reelcast.extract.hints import (
+    ENTRY,
+    ENTRY_MIN_CHARS,
+    ENTRY_MIN_PARAGRAPHS,
+    ENTRY_SHARE_OF_PAGE,
+    ENTRY_TITLE_SIMILARITY,
+)
 
 
 def entry_of_page(content: HtmlElement, title: str | None, canonical_url: str | None) -> HtmlElement | None:
     """The entry the page is about, when `content` holds two or more; else None."""
     entries = _outermost(n for n in content.iterdescendants() if _is_entry(n))
-    if len(entries) < 2:
+    if len(entries) < 2 or sum(len(dom.text(e)) for e in entries) < ENTRY_SHARE_OF_PAGE * _visible_length(content):
         return None
     if canonical_url:
         path = urlsplit(canonical_url).path.rstrip("/")
@@ -35,12 +41,20 @@ def entry_of_page(content: HtmlElement, title: str | None, canonical_url: str | 
     return None
 
 
+def _visible_length(root: HtmlElement) -> int:
+    return len(" ".join(" ".join(root.xpath(".//text()[not(ancestor::script or ancestor::style)]")).split()))
+
+
 def _is_entry(node: HtmlElement) -> bool:
+    """A post in a listing: an <article> or h-entry whose heading links to its own page, with text under it."""
     if not isinstance(node.tag, str):
         return False
     if node.tag != "article" and not ENTRY.search(node.get("class") or ""):
         return False
-    return bool(_heading(node)) and len(dom.text(node)) > 2 * len(_heading(node))
+    heading = _heading(node)
+    if not heading or not _heading_links(node) or len(dom.text(node)) - len(heading) < ENTRY_MIN_CHARS:
+        return False
+    return sum(len(dom.text(p)) >= 40 for p in node.iter("p")) >= ENTRY_MIN_PARAGRAPHS
 
 
 def _outermost(nodes) -> list[HtmlElement]:

@@ -370,7 +370,11 @@ UNSPEAKABLE_CHARS = re.compile(
 # An entity left in the text after the parser decoded the page once: a CMS that escaped twice
 # (&amp;mdash;, &amp;#233;) or wrote a literal &mdash; into a text field.
 LEFTOVER_ENTITY = re.compile(r"&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
-# Listing and index pages (several posts in a row): what marks one entry, and how like the page's
+# Listing and index pages (several posts in a row): what marks one entry (an <article>, or these
+# classes), the text an entry holds at least (a teaser card is not an entry), and how like the page's
 # title an entry's heading must be to be the one the page is about.
-ENTRY = re.compile(r"(^|\s)(h-entry|hentry|post|entry|type-post|blog-post|article)(\s|$)", re.IGNORECASE)
+ENTRY = re.compile(r"(^|\s)(h-entry|hentry|type-post|blog-post)(\s|$)", re.IGNORECASE)
+ENTRY_MIN_CHARS = 200
+ENTRY_MIN_PARAGRAPHS = 2  # of at least 40 characters: a teaser card has one excerpt, a post has paragraphs
+ENTRY_SHARE_OF_PAGE = 0.5  # a listing page is mostly its entries; a carousel of cards beside an article is not
 ENTRY_TITLE_SIMILARITY = 0.75
