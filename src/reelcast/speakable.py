@@ -709,7 +709,7 @@ def language_steps(code: str) -> tuple[Step, ...]:
         return _ENGLISH_STEPS
     found = pack(code)
     if found is not None and found.speech:
-        rules = _LanguageRules.from_pack(found.speech, found.script.get("and", ""))
+        rules = _LanguageRules(found.speech, found.script.get("and", ""))
         return (_bare_hosts, rules.abbreviations, rules.numbers, rules.symbols, _pauses)
     if code in CONVERTER_CLASSES:
         plain = _plain_numbers(code)
@@ -732,23 +732,16 @@ def _plain_numbers(code: str) -> Step:
     return lambda text: pattern.sub(lambda m: _words(int(m[1]), code), text)
 
 
-@dataclass(frozen=True, slots=True)
 class _LanguageRules:
-    """One language's number and abbreviation rules, built from its pack's [speech] table."""
+    """One language's number and abbreviation rules, compiled once (`language_steps` caches them)
+    from its pack's [speech] table; the say_* methods are the rules' replacements."""
 
-    code: str
-    words: Mapping[str, object]
-    number_rules: tuple[_Rule, ...]
-    abbreviation_rules: tuple[_Rule, ...]
-    and_word: str
-
-    @classmethod
-    def from_pack(cls, words: Mapping[str, object], and_word: str) -> _LanguageRules:
-        code = str(words["num2words"])
-        rules = cls(code, words, (), (), and_word)
-        object.__setattr__(rules, "number_rules", rules._number_rules())
-        object.__setattr__(rules, "abbreviation_rules", rules._abbreviation_rules())
-        return rules
+    def __init__(self, words: Mapping[str, object], and_word: str) -> None:
+        self.code = str(words["num2words"])
+        self.words = words
+        self.and_word = and_word
+        self.number_rules = self._number_rules()
+        self.abbreviation_rules = self._abbreviation_rules()
 
     # ---- the words -------------------------------------------------------------------------
 
@@ -788,7 +781,8 @@ class _LanguageRules:
 
     def _months(self) -> str:
         months = "|".join(re.escape(m) for m in self.words["months"])  # type: ignore[union-attr]
-        return rf"(?P<month>{months})"
+        # As written, even under the rules' IGNORECASE: "Mai" is a month, "mai" may be a word.
+        return rf"(?-i:(?P<month>{months}))"
 
     def _month_number(self, name: str) -> int:
         return [m.lower() for m in self.words["months"]].index(name.lower()) + 1  # type: ignore[union-attr]
@@ -905,8 +899,7 @@ class _LanguageRules:
                 lambda m: self.year(int(m[1])) if re.fullmatch(r"1\d{3}|20\d\d", m[1]) else self.number(m[1]),
             )
         )
-        # Month names are matched as written; the rest ignores case, as in English.
-        return tuple((re.compile(p, re.IGNORECASE if p.find("(?P<month>") < 0 else 0), s) for p, s in rules)
+        return tuple((re.compile(pattern, re.IGNORECASE), spoken) for pattern, spoken in rules)
 
     def _abbreviation_rules(self) -> tuple[_Rule, ...]:
         table: Mapping[str, str] = self.words.get("abbreviations", {})  # type: ignore[assignment]
