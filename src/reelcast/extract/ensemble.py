@@ -25,7 +25,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from reelcast.extract.hints import AGREEMENT, SENTENCE_END, THEIRS_FROM_ELSEWHERE
+from reelcast.extract.hints import AGREEMENT, MERGE_WINDOW, SENTENCE_END, THEIRS_FROM_ELSEWHERE
 from reelcast.models import Block, BlockKind
 
 _WORD = re.compile(r"[^\W_]+")
@@ -178,9 +178,19 @@ def merge(
     part = _key(our_part)
     after: dict[int, list[Candidate]] = {}
     last = -1
+    exact: dict[str, int] = {}
+    for i, k in enumerate(our_keys):
+        exact.setdefault(k, i)
     for block, share in theirs:
         key = _key(block.text)
-        hit = next((i for i, k in enumerate(our_keys) if key in k or (k and k in key)), None)
+        hit = exact.get(key)
+        if hit is None:
+            # Both read in page order: a block split or joined differently is near the last match.
+            # Looking only there keeps a page of 100,000 paragraphs linear.
+            start = max(last - MERGE_WINDOW // 4, 0)
+            hit = next(
+                (i for i in range(start, min(start + MERGE_WINDOW, len(our_keys))) if _contains(our_keys[i], key)), None
+            )
         if hit is not None:
             last = max(last, hit)
         elif not _mostly_in(_words(key), our_words):
@@ -191,6 +201,10 @@ def merge(
         merged.append(Candidate(block, Source.BOTH if agreed else Source.OURS, share))
         merged.extend(after.get(i, []))
     return merged
+
+
+def _contains(ours: str, theirs: str) -> bool:
+    return theirs in ours or (bool(ours) and ours in theirs)
 
 
 def _mostly_in(words: list[str], other: set[str]) -> bool:

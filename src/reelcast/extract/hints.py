@@ -357,6 +357,8 @@ MIN_ARTICLE_TOKENS = 12  # CJK characters count one each, like the benchmark's t
 # The ensemble (ensemble.py): a block counts as chosen by both extractors when this share of its
 # words is in the other's text (they split inline text differently, so exact text rarely matches).
 AGREEMENT = 0.9
+# How many of our blocks around the last match a block of trafilatura's is looked for among.
+MERGE_WINDOW = 80
 # A block only trafilatura chose, from outside the part of the page we took for the article, is left
 # out when the two agree on at least this share of trafilatura's text (it found our article plus that).
 THEIRS_FROM_ELSEWHERE = 0.5
