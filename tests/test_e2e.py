@@ -133,3 +133,14 @@ def test_republishing_keeps_the_guid_and_a_second_review_adds_an_item(
     assert "Leaving Las Vegas, a second look" in after.values()
     assert len(list((published / "episodes").glob("*.mp3"))) == 2
     assert not list((published / "episodes").glob(".work-*"))
+
+
+def test_an_unchanged_republish_leaves_every_published_byte_as_it_was(
+    published_show: PublishedShow, tmp_path: Path
+) -> None:
+    show = copy_show(published_show, tmp_path).root
+    files = [*(show / "episodes").iterdir(), show / "feed" / "feed.xml", show / "feed" / "index.html"]
+    before = {path: path.read_bytes() for path in files}
+    done = reelcast(show, "publish", "review.html")
+    assert done.returncode == 0, done.stderr
+    assert {path: path.read_bytes() for path in files} == before  # MP3, GUID, pubDate and feed as they were

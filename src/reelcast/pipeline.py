@@ -7,33 +7,44 @@ stage has succeeded, and then only through `publish.commit`, which no kill can t
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import logging
+import os
+import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 
-from reelcast.audio import encode, stitch
+from reelcast.audio import encode, master_key, stitch
 from reelcast.backlog import Outcome, Status
-from reelcast.cache import SpeechCache
+from reelcast.cache import SpeechCache, code_fingerprint, digest, file_sha256
 from reelcast.catalog import Catalog
 from reelcast.config import Settings, SpeechSettings
 from reelcast.errors import CatalogError, FeedError, ReelcastError
 from reelcast.extract import extract
 from reelcast.fetch import read_page
 from reelcast.language import choose_voice, review_language
-from reelcast.models import Article, Episode, EpisodeAudio, Script
+from reelcast.models import Article, Episode, EpisodeAudio, RawPage, Script
 from reelcast.publish.commit import Change, commit, open_show, refresh, rewrite_show, work_folder
 from reelcast.publish.disk import ROOM
-from reelcast.publish.episode import content_version, episode_guid, episode_tags, make_episode, slugify, unique_slug
+from reelcast.publish.episode import (
+    content_version,
+    episode_guid,
+    episode_tags,
+    make_episode,
+    slugify,
+    unique_slug,
+    where_read,
+)
 from reelcast.publish.feed import FEED_FILE, validate_show
-from reelcast.publish.show import is_published
+from reelcast.publish.show import configured_cover, is_published
 from reelcast.publish.sidefiles import EPISODE_FILES, MP3, SIDE_FILES, episode_file_name
 from reelcast.script import build_script
 from reelcast.speakable import Lexicon
 from reelcast.speech import Engine, make_engine
-from reelcast.speech.runner import speak_script
+from reelcast.speech.runner import cluster, speak_script
 
 log = logging.getLogger(__name__)
 
@@ -102,16 +113,27 @@ def publish(
     *,
     batch: bool = False,
     only_new: bool = False,
+    force: bool = False,
+    scheduler: str | None = None,
 ) -> Published:
     """Publish the review at `source` as an episode and rewrite the feed. In a `batch`, the feed is
     left for `publish_many` to rewrite once at its end. With `only_new`, a review already in the
-    catalog (by its canonical URL) is left as it is, before any speech."""
+    catalog (by its canonical URL) is left as it is, before any speech.
+
+    Nothing that did not change is redone: cached paragraphs are not spoken again, an MP3 that
+    would be encoded to the bytes published is kept, and the same inputs with their episode still
+    published as made return at once. `force` redoes everything; with a `scheduler`
+    (tcp://host:8786) the paragraphs are spoken on that Dask cluster."""
     validate_show(settings.show)  # before minutes of speech, not after
     if not batch and settings.catalog_path.exists():
         with open_show(settings):
             pass  # a broken catalog is found now, and what a crashed run left is finished or undone
     on_progress(ProgressEvent(Stage.READ))
     page = read_page(source, stdin=stdin)
+    cache = SpeechCache(settings.cache_dir, settings.speech.cache_mb * 1_000_000)
+    inputs = publish_inputs(page, settings, engine)
+    if not force and (unchanged := _still_published(settings, cache, inputs)):
+        return Published(unchanged, changed=False, reason="nothing changed since it was published")
     on_progress(ProgressEvent(Stage.EXTRACT))
     article = extract(page)
     if only_new and (known := _published(settings, episode_guid(article, page))):
@@ -123,12 +145,17 @@ def publish(
     with work_folder(settings) as work:
         total = sum(len(s.paragraphs) for s in script.sections)
         on_progress(ProgressEvent(Stage.SPEECH, 0, total))
-        cache = SpeechCache(settings.cache_dir, settings.speech.cache_mb * 1_000_000)
-        spoken = speak_script(script, speech, cache, engine,
-                              on_progress=lambda done, all_: on_progress(ProgressEvent(Stage.SPEECH, done, all_)))
+        spoken = speak_script(script, speech, cache, engine, executor=cluster(scheduler) if scheduler else None,
+                              on_progress=lambda done, all_: on_progress(ProgressEvent(Stage.SPEECH, done, all_)),
+                              force=force)
         on_progress(ProgressEvent(Stage.AUDIO))
         tags = episode_tags(article, settings, script.language)
-        audio = encode(stitch(spoken, settings.audio), work / f"episode{MP3.suffix}", tags, settings.audio)
+        key = master_key(spoken, tags, settings.audio)
+        mp3 = work / f"episode{MP3.suffix}"
+        audio = None if force else _published_audio(settings, cache, key, episode_guid(article, page), mp3)
+        if audio is None:
+            audio = encode(stitch(spoken, settings.audio), mp3, tags, settings.audio)
+            cache.remember_encoded(key, audio)
         files = {MP3.suffix: audio.path, **stage_side_files(work, audio, article.title)}
         version = content_version([path.read_bytes() for path in files.values()])
         on_progress(ProgressEvent(Stage.PUBLISH))
@@ -140,7 +167,52 @@ def publish(
                                    language=script.language, now=datetime.now(UTC).replace(microsecond=0))
             staged = {episode_file_name(slug, version, kind): files[kind.suffix] for kind in EPISODE_FILES}
             changed = commit(settings, catalog, Change(put=episode, staged=staged), write_feed=not batch)
+    cache.remember_published(inputs, episode.guid, settings.episodes_dir / episode.audio_file)
+    cache.trim(keep=[clip.wav for section in spoken for clip in section.clips])
     return Published(episode, changed, "" if changed else "the same audio as published")
+
+
+def publish_inputs(page: RawPage, settings: Settings, engine: Engine | None) -> str:
+    """A hash of all an episode is made from: the page as read and where it was read, the settings,
+    the lexicon and cover, the engine given (if any), and reelcast's code and libraries."""
+    extra = [settings.root / LEXICON_FILE, configured_cover(settings)]
+    return digest({
+        "page": hashlib.sha256(page.content).hexdigest(), "source": where_read(page), "url": page.url,
+        "content_type": page.content_type, "content_language": page.content_language,
+        "settings": repr(settings), "engine": engine.sound() if engine else None,
+        "files": [file_sha256(p) if p and p.is_file() else None for p in extra], "code": code_fingerprint(),
+    })
+
+
+def _still_published(settings: Settings, cache: SpeechCache, inputs: str) -> Episode | None:
+    """The episode the same inputs made, if it is published just as it was made."""
+    made = cache.published(inputs)
+    if made is None or not settings.catalog_path.is_file() or not (settings.feed_dir / FEED_FILE).is_file():
+        return None
+    with Catalog.open(settings.catalog_path) as catalog:  # a read: no lock, no recovery needed
+        episode = catalog.get(made.get("guid", ""))
+    if episode is None or not all((settings.episodes_dir / name).is_file() for name in episode.side_files):
+        return None
+    mp3 = settings.episodes_dir / episode.audio_file
+    if not mp3.is_file() or mp3.stat().st_size != episode.size_bytes or file_sha256(mp3) != made.get("sha256"):
+        return None
+    return episode
+
+
+def _published_audio(settings: Settings, cache: SpeechCache, key: str, guid: str, to: Path) -> EpisodeAudio | None:
+    """The audio of episode `guid` as published, linked to `to`, if encoding again would make the
+    very same MP3 (the clips, titles, tags and settings it was made from are unchanged)."""
+    if not settings.catalog_path.is_file():
+        return None
+    with Catalog.open(settings.catalog_path) as catalog:
+        previous = catalog.get(guid)
+    if previous is None or (audio := cache.encoded(key, settings.episodes_dir / previous.audio_file)) is None:
+        return None
+    try:  # a link, not a move: the live feed still names the published file
+        os.link(audio.path, to)
+    except OSError:
+        shutil.copyfile(audio.path, to)
+    return dataclasses.replace(audio, path=to)
 
 
 def publish_many(
@@ -149,6 +221,8 @@ def publish_many(
     engine: Engine | None = None,
     *,
     only_new: bool = False,
+    force: bool = False,
+    scheduler: str | None = None,
     progress_for: Callable[[int, str], Progress] = lambda _index, _page: _quiet,
     on_outcome: Callable[[Outcome], None] = lambda _outcome: None,
 ) -> list[Outcome]:
@@ -165,7 +239,8 @@ def publish_many(
     try:
         for index, page in enumerate(pages):
             try:
-                result = publish(page, settings, engine, progress_for(index, page), batch=batch, only_new=only_new)
+                result = publish(page, settings, engine, progress_for(index, page), batch=batch, only_new=only_new,
+                                 force=force, scheduler=scheduler)
             except ReelcastError as exc:
                 outcome = Outcome(page, Status.FAILED, reason=str(exc))
             else:
