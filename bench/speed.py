@@ -12,9 +12,11 @@ so none is spoken once for two).
 Every measurement is a fresh process (`python -m reelcast publish`, as a user runs it), timed
 wall-clock from the outside; the median of the runs is shown, and "x floor" is the median of the
 run-by-run ratios to the floor run made just before (the cores are shared; their speed drifts).
-Peak memory is the largest sum of the resident sets of the process and all its descendants
-(speech workers, ffmpeg, espeak-ng), sampled every 10 ms from /proc: shared pages of forked
-workers count once per process, so it overstates.
+Peak memory is the largest total of the process and all its descendants (speech workers, the
+children eSpeak speaks in, ffmpeg, espeak-ng), sampled every 10 ms from /proc: the sum of their
+proportional set sizes (PSS: a page shared by n processes counts 1/n in each, so forked workers
+are not counted twice), and of their resident sets (RSS, which counts shared pages in every
+process that maps them, so it overstates).
 """
 
 from __future__ import annotations
@@ -41,43 +43,49 @@ TARGETS = "publish <= 1.2x the floor; unchanged republish < 1 s; 20,000 words < 
 @dataclass
 class Run:
     seconds: float
-    peak_mb: float
+    peak_mb: float  # PSS
+    peak_rss_mb: float
 
 
-def _tree_rss_kb(root: int) -> int:
-    """The summed VmRSS of `root` and all its descendants, now (Linux /proc)."""
+def _tree_memory_kb(root: int) -> tuple[int, int]:
+    """The summed PSS and RSS (KiB) of `root` and all its descendants, now (Linux /proc)."""
     children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
     for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            status = Path(f"/proc/{entry}/status").read_text()
-        except OSError:
-            continue
-        ppid = int(re.search(r"^PPid:\s+(\d+)", status, re.M).group(1))
-        found = re.search(r"^VmRSS:\s+(\d+)", status, re.M)
-        children.setdefault(ppid, []).append(int(entry))
-        rss[int(entry)] = int(found.group(1)) if found else 0
-    total, todo = 0, [root]
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            children.setdefault(int(stat.rsplit(")", 1)[1].split()[1]), []).append(int(entry))
+    pss = rss = 0
+    todo = [root]
     while todo:
         pid = todo.pop()
-        total += rss.get(pid, 0)
         todo.extend(children.get(pid, []))
-    return total
+        try:
+            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+        except OSError:
+            continue
+        for name, value in re.findall(r"^(Pss|Rss):\s+(\d+) kB", rollup, re.M):
+            if name == "Pss":
+                pss += int(value)
+            else:
+                rss += int(value)
+    return pss, rss
 
 
 def measure(cmd: list[str], cwd: Path) -> Run:
     """Run `cmd` once; its wall time, and the peak summed RSS of its process tree."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
-    peak = 0
+    peak = peak_rss = 0
     done = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak, peak_rss
         while not done.is_set():
-            peak = max(peak, _tree_rss_kb(proc.pid))
+            pss, rss = _tree_memory_kb(proc.pid)
+            peak, peak_rss = max(peak, pss), max(peak_rss, rss)
             time.sleep(0.01)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -88,7 +96,7 @@ def measure(cmd: list[str], cwd: Path) -> Run:
     sampler.join()
     if proc.returncode != 0:
         raise SystemExit(f"bench: {' '.join(cmd)} failed:\n{err.decode(errors='replace')[-2000:]}")
-    return Run(seconds, peak / 1024)
+    return Run(seconds, peak / 1024, peak_rss / 1024)
 
 
 # --- the texts ---------------------------------------------------------------------------------
@@ -192,7 +200,7 @@ def bench_text(label: str, page: Path, repeat: int, work: Path) -> list[tuple[st
         seconds = statistics.median(r.seconds for r in runs[key])
         ratio = "1.00x" if key == "floor" else f"{statistics.median(ratios[key]):.2f}x"
         rows.append((f"{label} ({words:,} words, {audio})" if key == "floor" else "", name, f"{seconds:.2f}",
-                     ratio, f"{max(r.peak_mb for r in runs[key]):.0f}"))
+                     ratio, f"{max(r.peak_mb for r in runs[key]):.0f}", f"{max(r.peak_rss_mb for r in runs[key]):.0f}"))
     return rows
 
 
@@ -206,7 +214,7 @@ def _episode_length(show: Path) -> str:
 
 
 def print_table(rows: list[tuple[str, ...]]) -> None:
-    header = ("text", "what", "median s", "x floor", "peak MB (all processes)")
+    header = ("text", "what", "median s", "x floor", "peak MB, all processes (PSS)", "(RSS)")
     widths = [max(len(str(r[i])) for r in (header, *rows)) for i in range(len(header))]
     for row in (header, tuple("-" * w for w in widths), *rows):
         print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())

@@ -108,3 +108,10 @@ def test_sentences_are_split_once_here_and_a_paragraph_reads_as_its_sentences() 
         "Cage won an Oscar!",
     ]
     assert paragraph.text == " ".join(s.text for s in paragraph.sentences)
+
+
+def test_a_long_section_under_a_heading_is_cut_into_numbered_parts() -> None:
+    long = " ".join(["The film keeps its nerve to the end."] * 30)  # 240 words a paragraph
+    script = build_script(article(Block(H, "The Acting", 2), *[Block(P, long)] * 3), ScriptSettings(), "Show")
+    titles = [s.title for s in script.sections if s.kind is SectionKind.BODY]
+    assert titles == ["The Acting (part 1)", "The Acting (part 2)"]

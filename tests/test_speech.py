@@ -16,11 +16,10 @@ from mutagen.mp3 import MP3
 from reelcast.cache import SpeechCache
 from reelcast.config import SpeechSettings, load_settings
 from reelcast.errors import SpeechError
-from reelcast.ffmpeg import AudioSegment
 from reelcast.models import Paragraph, Script, Section, SectionKind, Speech
 from reelcast.script import paragraph
 from reelcast.speech import base, engine_names, make_engine
-from reelcast.speech.base import read_wav
+from reelcast.speech.base import read_wav, write_wav
 from reelcast.speech.espeak_pyttsx3 import SAMPLE_RATE, sentence_starts, with_sentence_pauses
 from reelcast.speech.runner import longest_silence_ms, pool_context, speak_checked, speak_script, speech_problem
 
@@ -47,8 +46,8 @@ def joined(path: Path, *parts: tuple[float, float]) -> Path:
     """A WAV of (seconds, amplitude) parts in a row: tone where amplitude > 0, silence where 0."""
     pieces = [write_tone(path.with_name(f"{path.stem}-{n}.wav"), seconds, amplitude=amp) for n, (seconds, amp) in
               enumerate(parts)]
-    audio = sum((AudioSegment.from_file(p) for p in pieces[1:]), AudioSegment.from_file(pieces[0]))
-    audio.export(path, format="wav")
+    pcm = b"".join(read_wav(piece)[0] for piece in pieces)
+    write_wav(path, pcm, 22050)
     return path
 
 

@@ -10,18 +10,11 @@ import signal
 import subprocess
 import tempfile
 import threading
-import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from reelcast.errors import AudioError
-
-# pydub looks for 'ffmpeg' on PATH when imported and warns when it is not there. reelcast hands
-# pydub only WAV, which it reads and writes itself; every ffmpeg run goes through run_ffmpeg.
-with warnings.catch_warnings():
-    warnings.filterwarnings("ignore", message="Couldn't find ff", category=RuntimeWarning)
-    from pydub import AudioSegment  # noqa: F401 - re-exported, imported quietly
 
 
 @functools.cache

@@ -130,11 +130,11 @@ def split_sections(
         if not any(b.kind is not BlockKind.HEADING for b in run):
             continue
         parts = _cut(run, min_words, max_words)
-        for n, part in enumerate(parts):
-            title = heading or _opening_words(part)
+        for n, cut in enumerate(parts):  # not `part`: that is the "part {n}" words of the language
+            title = heading or _opening_words(cut)
             if heading and len(parts) > 1:
                 title = f"{heading} ({part.format(n=n + 1)})"
-            sections.append((title, part))
+            sections.append((title, cut))
     return sections
 
 
