@@ -213,11 +213,11 @@ def _episode_length(show: Path) -> str:
         f"{seconds // 60}:{seconds % 60:02d}"
 
 
-def print_table(rows: list[tuple[str, ...]]) -> None:
+def print_table(rows: list[tuple[str, ...]], flush: bool = False) -> None:
     header = ("text", "what", "median s", "x floor", "peak MB, all processes (PSS)", "(RSS)")
     widths = [max(len(str(r[i])) for r in (header, *rows)) for i in range(len(header))]
     for row in (header, tuple("-" * w for w in widths), *rows):
-        print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+        print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip(), flush=flush)
 
 
 def main() -> None:
@@ -234,6 +234,8 @@ def main() -> None:
         work = Path(tmp)
         rows = bench_text("example", EXAMPLE, args.repeat, work)
         if not args.no_long:
+            print_table(rows, flush=True)  # the example's figures while the long review runs
+            print()
             rows += bench_text("20k-word review", long_review(work / "long.html", LONG_WORDS), args.long_repeat, work)
     print_table(rows)
     print(f"{os.cpu_count()} cores; load average {load_before:.2f} before, {os.getloadavg()[0]:.2f} after; "

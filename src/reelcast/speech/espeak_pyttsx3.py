@@ -76,6 +76,7 @@ class EspeakDriver:
         if es.Initialize(es.AUDIO_OUTPUT_SYNCHRONOUS, 1000) == -1:
             raise SpeechError("eSpeak NG failed to start (espeak_Initialize returned an error)")
         self.version = (es.Info(None) or b"?").decode()
+        self.configured: tuple[str, int, float] | None = None
         self.audio = bytearray()
         self.words: list[tuple[int, int]] = []  # (character offset, ms)
         # kept on self: eSpeak holds only a C pointer to it, which must outlive every call
@@ -83,8 +84,14 @@ class EspeakDriver:
         es.cSetSynthCallback(self._callback)
 
     def configure(self, voice: str, rate: int, volume: float) -> None:
+        # Only when it changes: setting a voice again moves eSpeak's state on (a paragraph came out
+        # a millisecond shorter after a few hundred), and the state speaking starts from must not move.
+        if self.configured == (voice, rate, volume):
+            return
+        self.configured = (voice, rate, volume)
         es = self.es
         if es.SetVoiceByName(voice.encode("utf-8")) != es.EE_OK:
+            self.configured = None
             raise SpeechError(f"eSpeak NG does not know voice '{voice}'; run 'reelcast voices' to list them")
         es.SetParameter(es.RATE, rate, 0)
         es.SetParameter(es.VOLUME, round(volume * 100), 0)
