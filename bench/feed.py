@@ -22,10 +22,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "src"))
 
-from reelcast import sidefiles  # noqa: E402
 from reelcast.catalog import Catalog  # noqa: E402
 from reelcast.config import load_settings  # noqa: E402
 from reelcast.models import Chapter, Cue, Episode  # noqa: E402
+from reelcast.publish import sidefiles  # noqa: E402
 
 TARGET_S = 3.0
 
@@ -57,8 +57,8 @@ def make_show(root: Path, count: int, cues: int) -> None:
 
 
 def parts(root: Path) -> dict[str, float]:
-    from reelcast.feed import build_feed
-    from reelcast.page import read_transcript, render_page
+    from reelcast.publish.feed import build_feed
+    from reelcast.publish.page import read_transcript, render_page
 
     settings = load_settings(root)
     times: dict[str, float] = {}
@@ -70,7 +70,7 @@ def parts(root: Path) -> dict[str, float]:
     build_feed(settings, episodes, "cover.png")
     times["build the RSS (feedgen)"] = time.perf_counter() - t
     t = time.perf_counter()
-    transcripts = {e.guid: read_transcript(settings.episodes_dir, e) for e in episodes}
+    transcripts = {e.guid: read_transcript(lambda name: settings.episodes_dir / name, e) for e in episodes}
     times["read the transcripts"] = time.perf_counter() - t
     t = time.perf_counter()
     render_page(settings, episodes, "cover.png", transcripts)

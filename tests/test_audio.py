@@ -97,9 +97,9 @@ def test_the_limiter_holds_true_peaks_under_the_ceiling() -> None:
     pcm = (x * 32767).astype("<i2").tobytes()
     block_peaks = audio.read_levels(audio.levels(pcm, RATE))[0]
     limited = audio.limit(x, audio.gain_envelope(block_peaks, 1.0, ceiling))
-    from scipy.signal import resample
-
-    true_peak = np.abs(resample(limited.astype(np.float64), len(limited) * 16)).max()  # an independent 16x
+    # an independent measure: the band-limited signal at 16x, by zero-padding its spectrum
+    spectrum = np.fft.rfft(limited.astype(np.float64))
+    true_peak = np.abs(np.fft.irfft(spectrum, len(limited) * 16) * 16).max()
     assert true_peak <= ceiling * 1.01
     assert np.array_equal(limited[: RATE // 2 - RATE // 20], x[: RATE // 2 - RATE // 20])
 

@@ -124,30 +124,49 @@ def hop_frames(rate: int) -> int:
     return int(frames)
 
 
+@functools.cache
+def _k_response(rate: int) -> np.ndarray:
+    """The K-weighting filter's impulse response, long enough that what is cut off is below
+    -120 dB (the high pass's slowest pole, at 38 Hz, has died away within about 0.4 s)."""
+    length = 1 << math.ceil(math.log2(rate * 0.4))
+    response = np.zeros(length)
+    response[0] = 1.0
+    for b0, b1, b2, _a0, a1, a2 in k_weighting(rate):  # direct form I, once per rate
+        out, x1, x2, y1, y2 = np.empty(length), 0.0, 0.0, 0.0, 0.0
+        for n, x0 in enumerate(response.tolist()):
+            y0 = b0 * x0 + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2
+            out[n], x2, x1, y2, y1 = y0, x1, x0, y1, y0
+        response = out
+    return response
+
+
+def k_filtered(samples: np.ndarray, rate: int) -> np.ndarray:
+    """`samples` through the K-weighting filter (as a long FIR of its impulse response, by FFT:
+    numpy alone, where scipy.signal's import costs more than a whole clip's filtering)."""
+    h = _k_response(rate)
+    size = 1 << math.ceil(math.log2(len(samples) + len(h)))
+    spectrum = np.fft.rfft(samples, size) * np.fft.rfft(h, size)
+    return np.fft.irfft(spectrum, size)[: len(samples)]
+
+
 def hop_energies(samples: np.ndarray, rate: int) -> np.ndarray:
     """K-weighted energy (sum of squares, full scale 1.0) of each 100 ms of float `samples`
     (a whole number of 100 ms)."""
-    from scipy.signal import sosfilt
-
-    y = sosfilt(k_weighting(rate).astype(np.float32), samples)
-    return np.square(y, dtype=np.float64).reshape(-1, hop_frames(rate)).sum(axis=1)
+    return np.square(k_filtered(samples, rate)).reshape(-1, hop_frames(rate)).sum(axis=1)
 
 
 def levels(pcm: bytes, rate: int) -> bytes:
     """A spoken clip's levels, as cached with it: for each level block (1/49 of 100 ms) of the clip
     padded to a whole 100 ms, its true peak (4x oversampled) and its K-weighted energy, as float32
     rows. Computed where the clip is spoken, in parallel, so mastering needs no oversampling."""
-    from scipy.signal import sosfilt
-
     hop = hop_frames(rate)
     if hop % _LEVEL_BLOCKS:
         raise AudioError(f"audio at {rate} Hz does not divide into level blocks; speech engines give 22050 Hz")
     x = np.zeros(-(-len(pcm) // 2 // hop) * hop, dtype=np.float32)
     x[: len(pcm) // 2] = np.frombuffer(pcm, dtype="<i2") / np.float32(32768)
     block = hop // _LEVEL_BLOCKS
-    y = sosfilt(k_weighting(rate).astype(np.float32), x)
     peaks = true_peaks(x).reshape(-1, block).max(axis=1)
-    energies = np.square(y, dtype=np.float64).reshape(-1, block).sum(axis=1)
+    energies = np.square(k_filtered(x, rate)).reshape(-1, block).sum(axis=1)
     return np.stack([peaks, energies]).astype("<f4").tobytes()
 
 
@@ -177,20 +196,24 @@ def integrated_loudness(energies: Sequence[float] | np.ndarray, rate: int) -> fl
 
 @functools.cache
 def _interpolator() -> np.ndarray:
-    """The FIR that upsamples 4x for true-peak detection (49 taps: a delay of exactly 6 samples)."""
-    from scipy.signal import firwin
-
-    return (firwin(12 * _OVERSAMPLE + 1, 1 / _OVERSAMPLE) * _OVERSAMPLE).astype(np.float32)
+    """The 4x upsampling FIR for true-peak detection: a Hamming-windowed sinc of 49 taps (12 per
+    phase, as BS.1770's own), cut off at the original Nyquist frequency."""
+    taps = np.arange(12 * _OVERSAMPLE + 1) - 6 * _OVERSAMPLE
+    return (np.sinc(taps / _OVERSAMPLE) * np.hamming(len(taps))).astype(np.float32)
 
 
 def true_peaks(x: np.ndarray) -> np.ndarray:
-    """The largest magnitude at or just after each sample (at 4x the rate): BS.1770's true peak."""
-    from scipy.signal import upfirdn
+    """The largest magnitude at or just after each sample (at 4x the rate): BS.1770's true peak.
 
+    Each of the three in-between phases is a 13-tap FIR over the samples (polyphase), so nothing
+    is ever held at four times the rate."""
     h = _interpolator()
-    delay = (len(h) - 1) // 2
-    up = upfirdn(h, x, _OVERSAMPLE)[delay : delay + _OVERSAMPLE * len(x)]
-    return np.maximum(np.abs(up).reshape(-1, _OVERSAMPLE).max(axis=1), np.abs(x))
+    peaks = np.abs(x)
+    for phase in range(1, _OVERSAMPLE):
+        taps = h[phase :: _OVERSAMPLE]  # the value at n + phase/4, from the samples n-5 .. n+6
+        between = np.convolve(x, taps, mode="full")[6 : 6 + len(x)]
+        np.maximum(peaks, np.abs(between), out=peaks)
+    return peaks
 
 
 def gain_envelope(block_peaks: np.ndarray, scale: float, ceiling: float) -> np.ndarray:
@@ -200,13 +223,27 @@ def gain_envelope(block_peaks: np.ndarray, scale: float, ceiling: float) -> np.n
     envelope falls before a peak arrives (look-ahead) and rises after, never above what any block
     in reach needs, so peaks are met without clipping.
     """
-    from scipy.ndimage import minimum_filter1d, uniform_filter1d
-
     need = np.minimum(1.0, ceiling / np.maximum(block_peaks.astype(np.float64) * scale, 1e-12))
     block_s = HOP_S / _LEVEL_BLOCKS
     smooth = max(1, math.ceil(_ATTACK_S / block_s))
     reach = smooth // 2 + math.ceil(_HOLD_S / block_s)
-    return np.minimum(uniform_filter1d(minimum_filter1d(need, size=2 * reach + 1), size=smooth), need)
+    return np.minimum(_moving_mean(_moving_min(need, reach), smooth), need)
+
+
+def _moving_min(x: np.ndarray, reach: int) -> np.ndarray:
+    """The minimum of x over [n - reach, n + reach] (edges padded with the edge value)."""
+    padded = np.pad(x, reach, mode="edge")
+    return np.lib.stride_tricks.sliding_window_view(padded, 2 * reach + 1).min(axis=1)
+
+
+def _moving_mean(x: np.ndarray, size: int) -> np.ndarray:
+    """The mean of x over a centred window of `size` (edges reflected)."""
+    if size <= 1:
+        return x
+    left = size // 2
+    padded = np.pad(x, (left, size - 1 - left), mode="reflect")
+    sums = np.cumsum(np.concatenate([[0.0], padded]))
+    return (sums[size:] - sums[:-size]) / size
 
 
 def limit(x: np.ndarray, envelope: np.ndarray) -> np.ndarray:

