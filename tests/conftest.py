@@ -127,6 +127,8 @@ def published_show(tmp_path_factory: pytest.TempPathFactory) -> PublishedShow:
     shutil.copy(EXAMPLE, root / "review.html")
     (root / "reelcast.toml").write_text(f'[show]\nbase_url = "{show.base_url}"\n\n[speech]\nworkers = 2\n',
                                         encoding="utf-8")
+    # respellings the voice needs and a transcript must not show
+    (root / "lexicon.toml").write_text('[words]\n"Figgis" = "Figgiss"\n"Shue" = "Shoo"\n', encoding="utf-8")
     done = run_reelcast(root, "publish", "review.html")
     assert done.returncode == 0, done.stderr
     return show

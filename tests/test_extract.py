@@ -879,3 +879,13 @@ def test_a_listing_page_that_names_no_entry_is_read_whole() -> None:
     html = html.replace("Night Ferry: a voyage worth taking - The Film Column", "The Film Column: May 2021")
     texts = " ".join(b.text for b in extract(_page(html)).blocks)
     assert "oyster farmers" in texts and "Night Ferry never leaves" in texts and "publishing house" in texts
+
+
+def test_a_page_with_no_title_gets_a_short_one_never_its_first_paragraph() -> None:
+    sentence = ("Some films stay with you for years after the credits roll, and this quiet study of a "
+                "drifter crossing the American West in a battered van is one of them")
+    paragraphs = "".join(f"<p>{sentence}. {'More words about the film and its makers. ' * 12}</p>" for _ in range(4))
+    article = extract(_page(f"<html><body><article>{paragraphs}</article></body></html>"))
+    assert len(article.title) <= 81 and article.title.endswith("…"), article.title
+    assert sentence.startswith(article.title.removesuffix("…"))
+    assert sentence[len(article.title) - 1] == " "  # cut at a word

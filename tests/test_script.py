@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from reelcast.config import ScriptSettings
 from reelcast.errors import ScriptError
 from reelcast.models import Article, Block, BlockKind, Film, Rating, Section, SectionKind
-from reelcast.script import build_script, split_sections
+from reelcast.script import build_script, split_sections, spoken_title
 from reelcast.speakable import Lexicon
 
 P, H, LI, Q = BlockKind.PARAGRAPH, BlockKind.HEADING, BlockKind.LIST_ITEM, BlockKind.QUOTE
@@ -42,7 +44,8 @@ def test_headings_start_sections_and_are_announced() -> None:
         ScriptSettings(), "Show",
     )
     body = [s for s in script.sections if s.kind is SectionKind.BODY]
-    assert [s.title for s in body] == ["Opening words here", "The Acting", "Verdict"]
+    # the part before the first heading names nothing it discusses: it is numbered, never cut off
+    assert [s.title for s in body] == ["Part 1", "The Acting", "Verdict"]
     assert texts(body[1]) == ["The Acting.", "Cage is great."]
 
 
@@ -115,3 +118,50 @@ def test_a_long_section_under_a_heading_is_cut_into_numbered_parts() -> None:
     script = build_script(article(Block(H, "The Acting", 2), *[Block(P, long)] * 3), ScriptSettings(), "Show")
     titles = [s.title for s in script.sections if s.kind is SectionKind.BODY]
     assert titles == ["The Acting (part 1)", "The Acting (part 2)"]
+
+
+# --- said once: the intro and outro ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(("title", "site", "domain", "spoken"), [
+    ("'Leaving Las Vegas' (1995) - Movie Review - ReelRundown", "ReelRundown", "reelrundown.com",
+     "'Leaving Las Vegas' (1995)"),
+    ("Nomadland review | The Film Stage", "The Film Stage", "thefilmstage.com", "Nomadland review"),
+    ("Nomadland | Film Review | Cinema Daily", "", "cinemadaily.org", "Nomadland"),
+    ("Critique : Nomadland — Le Monde", "Le Monde", "lemonde.fr", "Critique : Nomadland"),
+    ("Spider-Man - Into the Spider-Verse - Review", "", None, "Spider-Man - Into the Spider-Verse"),
+    ("Movie Review", "", None, "Movie Review"),  # nothing else to say: kept
+])
+def test_page_suffixes_are_not_read(title: str, site: str, domain: str | None, spoken: str) -> None:
+    assert spoken_title(title, site, domain) == spoken
+
+
+def test_the_intro_says_the_title_once_and_a_sentence_starts_with_a_capital() -> None:
+    film = Film("Nomadland", 2020, "Chloé Zhao", ("Frances McDormand",))
+    page = replace(article(Block(P, "108 minutes. That is how long it lasts, and it earned $190 million.")),
+                   title="Nomadland (2020) - Movie Review | Cinema Daily", site_name="Cinema Daily", film=film,
+                   rating=Rating(4, 5))
+    script = build_script(page, ScriptSettings(), "Show", Lexicon.from_mapping({"Zhao": "Jow"}))
+    intro = script.sections[0].paragraphs[0]
+    assert intro.text.count("Nomadland") == 1 and "Review" not in intro.text and "Cinema Daily." in intro.text
+    assert intro.text.count("out of") == 1
+    assert "Directed by Chloé Jow, starring Frances McDormand." in intro.text
+    assert "Directed by Chloé Zhao" in intro.written  # what the transcript shows
+    body = script.sections[1].paragraphs[0].sentences
+    assert body[0].text == "One hundred eight minutes." and body[0].written == "108 minutes."
+    assert body[1].written.endswith("$190 million.") and "one hundred ninety million dollars" in body[1].text
+    outro = script.sections[-1].paragraphs[0]
+    assert outro.text.count("Nomadland") == 1 and "Review" not in outro.text
+
+
+def test_chapters_of_a_headingless_review_say_what_each_part_discusses() -> None:
+    film = Film("Leaving Las Vegas", 1995, "Mike Figgis", ("Nicolas Cage", "Elisabeth Shue"))
+    parts = [
+        "The story follows Ben. We meet Ben at a bar, and the plot moves as Ben drinks. Later, Ben meets Sera.",
+        "Cage gives a performance for the ages, and Shue's acting matches it. Her role is harder. Both play it raw.",
+        "In the end, it is a film to see. I recommend it to anyone who can bear it.",
+    ]
+    page = replace(article(*(Block(P, t + " " + words(120)) for t in parts)), film=film)
+    script = build_script(page, ScriptSettings(min_words=100, max_words=160), "Show")
+    titles = [s.title for s in script.sections[1:-1]]
+    assert titles == ["The story: Ben", "The performances: Nicolas Cage and Elisabeth Shue", "The verdict"]

@@ -353,6 +353,8 @@ def master_key(sections: Sequence[SectionAudio], tags: Tags, settings: AudioSett
     return digest({
         "mastering": _MASTERING_VERSION, "encoder": [encoder, os.environ.get("REELCAST_FFMPEG")],
         "sections": [[s.section.title, [c.wav.name for c in s.clips]] for s in sections],
+        # the cues kept with the encode show the written sentences, which the sound does not decide
+        "written": [c.paragraph.written for s in sections for c in s.clips],
         "tags": [tags.title, tags.artist, tags.album, tags.date and tags.date.strftime("%Y-%m-%d"), tags.comment,
                  tags.language],
         "settings": [settings.bitrate_kbps, settings.sample_rate, settings.target_lufs, settings.true_peak_db,
@@ -361,14 +363,14 @@ def master_key(sections: Sequence[SectionAudio], tags: Tags, settings: AudioSett
 
 
 def clip_cues(clip: Clip, offset_ms: int, duration_ms: int) -> list[Cue]:
-    """One cue per sentence, from when the engine said each sentence starts."""
+    """One cue per sentence as written, timed by when the engine said it (its spoken form) starts."""
     sentences = clip.paragraph.sentences
     starts = list(clip.sentence_starts_ms)
     if len(starts) != len(sentences):  # an engine that reports no times: the paragraph is one cue
-        return [Cue(offset_ms, offset_ms + duration_ms, clip.paragraph.text)]
+        return [Cue(offset_ms, offset_ms + duration_ms, clip.paragraph.written)]
     ends = starts[1:] + [duration_ms]
     return [
-        Cue(offset_ms + start, offset_ms + max(start, end), sentence.text)
+        Cue(offset_ms + start, offset_ms + max(start, end), sentence.shown)
         for start, end, sentence in zip(starts, ends, sentences, strict=True)
     ]
 

@@ -83,9 +83,15 @@ class SectionKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Sentence:
-    """One sentence as the voice reads it (speech-ready text). Split once, in the script stage."""
+    """One sentence as the voice reads it (speech-ready text), and as the critic wrote it (what a
+    transcript shows, timed by the spoken form). Split once, in the script stage."""
 
     text: str
+    written: str = ""  # empty: the same as `text` (a line said with `reelcast say`)
+
+    @property
+    def shown(self) -> str:
+        return self.written or self.text
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +103,10 @@ class Paragraph:
     @property
     def text(self) -> str:
         return " ".join(s.text for s in self.sentences)
+
+    @property
+    def written(self) -> str:
+        return " ".join(s.shown for s in self.sentences)
 
     @property
     def word_count(self) -> int:

@@ -39,12 +39,14 @@ def build_script(
     intro, outro = frame_templates(settings, language, show_language or language)
 
     def ready(texts: Iterable[str]) -> tuple[Paragraph, ...]:
-        return tuple(paragraph(t) for t in (speakable(text, lexicon, language) for text in texts) if t)
+        return tuple(p for p in (written_paragraph(t, lexicon, language) for t in texts) if p.sentences)
 
     fields = template_fields(article, show_title, words)
     intro_title, outro_title = words["intro_title"], words["outro_title"]
     sections = [Section(0, SectionKind.INTRO, intro_title, ready([_fill(intro, fields, "intro")]))]
-    for title, blocks in split_sections(body, settings.min_words, settings.max_words, words["part"]):
+    parts = split_sections(body, settings.min_words, settings.max_words, words["part"])
+    titles = chapter_titles(parts, article, language, words["part"])
+    for title, (_, blocks) in zip(titles, parts, strict=True):
         sections.append(Section(len(sections), SectionKind.BODY, title, ready(narration(blocks, words))))
     sections.append(Section(len(sections), SectionKind.OUTRO, outro_title, ready([_fill(outro, fields, "outro")])))
     return Script(title=article.title, sections=tuple(s for s in sections if s.paragraphs), language=language)
@@ -53,6 +55,33 @@ def build_script(
 def paragraph(text: str) -> Paragraph:
     """A speech-ready text as the paragraph its sentences make: the one place sentences are split."""
     return Paragraph(tuple(Sentence(s) for s in split_sentences(text)))
+
+
+def written_paragraph(text: str, lexicon: Lexicon | None = None, language: str = "en") -> Paragraph:
+    """A paragraph as written -> its sentences, each in both forms: split on the written text (so a
+    transcript shows "$190 million" and "Chloé Zhao"), each sentence then made speakable on its own."""
+
+    def said(written: str) -> list[str]:
+        return split_sentences(speakable(written, lexicon, language))
+
+    pieces: list[str] = []
+    for piece in split_sentences(" ".join(text.split())):
+        # A full stop that the speech rules read as part of a word is no sentence end: German's
+        # "am 18. Oktober" ("am achtzehnten Oktober"). Kept where the spoken text keeps it.
+        if pieces and len(said(f"{pieces[-1]} {piece}")) < len(said(pieces[-1])) + len(said(piece)):
+            pieces[-1] = f"{pieces[-1]} {piece}"
+        else:
+            pieces.append(piece)
+    sentences = []
+    for written in pieces:
+        spoken = speakable(written, lexicon, language)
+        if not spoken:
+            continue  # nothing to hear (a line of emoji): nothing to show either
+        if spoken[0].islower() and not written[0].islower():
+            # "108 minutes." became "one hundred eight minutes.": a sentence starts with a capital
+            spoken = spoken[0].upper() + spoken[1:]
+        sentences.append(Sentence(spoken, written))
+    return Paragraph(tuple(sentences))
 
 
 def frame_templates(settings: ScriptSettings, language: str, show_language: str) -> tuple[str, str]:
@@ -77,33 +106,77 @@ def frame_templates(settings: ScriptSettings, language: str, show_language: str)
 
 
 def template_fields(article: Article, show_title: str, words: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The values intro and outro templates may use (TEMPLATE_FIELDS), in the words of a language pack."""
+    """The values intro and outro templates may use (TEMPLATE_FIELDS), in the words of a language pack.
+
+    Each thing is said once: the title without the page's tail ("- Movie Review", "| Site"), and
+    when that title is the film's own, the film line gives only its credits."""
     words = words or pack_or_english("en").script
+    site = article.site_name or _domain(article.canonical_url) or ""
+    title = spoken_title(article.title, site, _domain(article.canonical_url))
     film = ""
     if article.film:
+        names_film = _plain(article.film.title) in _plain(title)
         # The film's title as the review gives it: titles are never translated.
-        parts = [article.film.title]
-        if article.film.year:
+        parts = [] if names_film else [article.film.title]
+        if article.film.year and not (names_film and str(article.film.year) in title):
             parts.append(str(article.film.year))
         if article.film.director:
             parts.append(words["directed_by"].format(director=article.film.director))
-        film = ", ".join(parts)
         if article.film.cast:
-            film += ", " + words["starring"].format(cast=_and_join(article.film.cast[:3], words["and"]))
-        film = words["film"].format(film=film)
+            parts.append(words["starring"].format(cast=_and_join(article.film.cast[:3], words["and"])))
+        if names_film and parts and not parts[0].isdigit():
+            film = _capitalised(", ".join(parts)) + "."  # "Directed by Mike Figgis, starring ..."
+        elif names_film and parts:  # the title names the film but not its year
+            title = f"{title}, {parts[0]}"
+            film = _capitalised(", ".join(parts[1:])) + "." if parts[1:] else ""
+        elif parts:
+            film = words["film"].format(film=", ".join(parts))
     rating = ""
     if article.rating:
         rating = words["rating"].format(value=_number(article.rating.value), best=_number(article.rating.best))
-    site = article.site_name or _domain(article.canonical_url) or ""
     return {
         "show": show_title,
-        "title": article.title,
+        "title": title,
         "author": article.byline or words["unnamed_author"],
         "site": words["site"].format(site=site) if site else "",
         "film": film,
         "rating": rating,
         "link": _domain(article.canonical_url) or "",
     }
+
+
+# A page's title often ends (or starts) with what kind of page it is and whose site: "- Movie
+# Review", "| ReelRundown". These words say "a review" in the languages reelcast has packs for.
+_KIND_WORDS = frozenset(
+    "movie movies film films tv series review reviews critique critiques kritik filmkritik rezension "
+    "crítica critica reseña recensione recensie filmrecensie resenha análise de du la le of the".split()
+)
+_TITLE_SEPARATOR = re.compile(r"\s+(?:[-–—|·•]|::)\s+")
+
+
+def spoken_title(title: str, site: str = "", domain: str | None = None) -> str:
+    """`title` without the parts a page adds around it: parts naming the site, or only the kind
+    of page. The first part that is neither is kept whole (a title may contain " - " too)."""
+    parts = _TITLE_SEPARATOR.split(title.strip())
+    names = {_plain(n) for n in (site, domain, (domain or "").split(".")[0]) if n}
+
+    def is_tail(part: str) -> bool:
+        plain = _plain(part)
+        return not plain or plain in names or all(w in _KIND_WORDS for w in part.lower().split())
+
+    while len(parts) > 1 and is_tail(parts[-1]):
+        parts.pop()
+    while len(parts) > 1 and is_tail(parts[0]):
+        parts.pop(0)
+    return " - ".join(parts)
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"\W+", "", text.casefold())
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _fill(template: str, fields: dict[str, str], name: str) -> str:
@@ -131,7 +204,7 @@ def split_sections(
             continue
         parts = _cut(run, min_words, max_words)
         for n, cut in enumerate(parts):  # not `part`: that is the "part {n}" words of the language
-            title = heading or _opening_words(cut)
+            title = heading or ""  # no heading: chapter_titles names it by what it discusses
             if heading and len(parts) > 1:
                 title = f"{heading} ({part.format(n=n + 1)})"
             sections.append((title, cut))
@@ -191,11 +264,88 @@ def _sentence(text: str) -> str:
     return text if text[-1:] in ".!?" else f"{text}."
 
 
-def _opening_words(blocks: Sequence[Block]) -> str:
-    first = next(b.text for b in blocks if b.kind is not BlockKind.HEADING)
-    words = first.split()
-    title = " ".join(words[:_TITLE_WORDS]).rstrip(",;:.")
-    return title + ("…" if len(words) > _TITLE_WORDS else "")
+# What a part of a review discusses, by the words it uses most (English; a review in another
+# language is named by the people and films it names). Data, not code: add a topic as a line.
+_TOPICS: dict[str, tuple[str, ...]] = {
+    "The performances": ("performance", "performances", "acting", "actor", "actress", "portrayal", "plays", "role",
+                         "roles", "cast", "played", "turn"),
+    "The story": ("story", "plot", "narrative", "screenplay", "script", "tale", "scene", "scenes", "ending",
+                  "opening"),
+    "The characters": ("character", "characters", "relationship", "protagonist", "hero", "heroine", "villain"),
+    "The direction": ("director", "directs", "directed", "direction", "camera", "cinematography", "shot", "shots",
+                      "editing", "visual", "visuals", "style", "lighting", "frame"),
+    "The music": ("music", "score", "soundtrack", "song", "songs", "composer", "sound"),
+    "The themes": ("theme", "themes", "love", "death", "addiction", "grief", "loneliness", "society", "meaning"),
+}
+_VERDICT = {"en": "The verdict"}
+_NAME = re.compile(r"(?<![\w'’])[A-Z][\w-]+(?:\s+(?:(?:de|da|van|von|del|la|le)\s+)?[A-Z][\w-]+)*")
+_ONE_WORD_NAME = 3  # a single capitalised word inside sentences this often is a name ("Ben", "Sera")
+_NAME_WORDS = 4  # a name is at most this long ("Paul Thomas Anderson", "Leaving Las Vegas")
+
+
+def chapter_titles(
+    parts: Sequence[tuple[str, Sequence[Block]]], article: Article, language: str = "en", part: str = "part {n}"
+) -> list[str]:
+    """A title for every part: its heading, or (none) a short one that says what it discusses -
+    the verdict for the last of several, else its main topic and the people or films it names most.
+    Titles are distinct; none is a cut-off sentence. Offline and deterministic."""
+    english = primary(language) == "en"
+    known = _known_names(article)
+    titles: list[str] = []
+    for n, (heading, blocks) in enumerate(parts):
+        if heading:
+            titles.append(heading)
+            continue
+        text = " ".join(b.text for b in blocks if b.kind is not BlockKind.HEADING)
+        names = _names_in(text, known, article.film.title if article.film else article.title)
+        topics = _topics_in(text) if english else []
+        candidates: list[str] = []
+        if n == len(parts) - 1 and len(parts) > 1 and primary(language) in _VERDICT:
+            candidates.append(_VERDICT[primary(language)])
+        pair = f"{names[0]} and {names[1]}" if english and len(names) > 1 else ", ".join(names[:2])
+        for topic in topics:
+            candidates += [f"{topic}: {pair}"] if pair else []
+            candidates += [f"{topic}: {name}" for name in names[:2]] + [topic]
+        candidates += [f"{a} and {b}" if english else f"{a}, {b}" for a, b in zip(names, names[1:], strict=False)]
+        candidates += names
+        fresh = next((c for c in candidates if c not in titles), None)
+        titles.append(fresh or _capitalised(part.format(n=n + 1)))  # nothing to name it by: "Part 2"
+    return titles
+
+
+def _known_names(article: Article) -> list[str]:
+    film = article.film
+    return [*(film.cast if film else ()), *([film.director] if film and film.director else ())]
+
+
+def _names_in(text: str, known: Sequence[str], film: str = "") -> list[str]:
+    """The names `text` uses, most mentioned first: known people (cast, director; a surname
+    alone counts) and runs of capitalised words inside sentences (characters, other films)."""
+    counts: dict[str, int] = {}
+    for name in known:
+        surname = name.split()[-1]
+        found = len(re.findall(rf"(?<!\w){re.escape(surname)}(?!\w)", text))
+        if found:
+            counts[name] = found + 1  # the critic's own subjects before incidental names
+    for match in _NAME.finditer(text):
+        name = match.group()
+        if len(name.split()) > _NAME_WORDS or _starts_a_sentence(text, match.start()) or name in film:
+            continue  # the reviewed film is what every part is about: it names none
+        if not any(name in k for k in known):
+            counts[name] = counts.get(name, 0) + 1
+    names = [k for k in counts if k in known or " " in k or counts[k] >= _ONE_WORD_NAME]
+    return sorted(names, key=lambda k: -counts[k])
+
+
+def _starts_a_sentence(text: str, start: int) -> bool:
+    before = text[:start].rstrip()
+    return not before or before[-1] in ".!?\"“”"
+
+
+def _topics_in(text: str) -> list[str]:
+    words = re.findall(r"[a-z]+", text.lower())
+    scores = {topic: sum(words.count(w) for w in vocabulary) for topic, vocabulary in _TOPICS.items()}
+    return [t for t in sorted(scores, key=lambda t: -scores[t]) if scores[t] >= 2]
 
 
 def _and_join(names: Sequence[str], and_word: str = "and") -> str:

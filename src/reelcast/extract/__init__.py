@@ -102,7 +102,7 @@ def _article(page: RawPage, meta: Meta, content: HtmlElement, chosen: tuple[Bloc
         raise _no_article(page, "nothing on it reads as an article")
     article = Article(
         source=page.source,
-        title=meta.title or blocks[0].text,
+        title=meta.title or short_title(blocks[0].text),
         blocks=blocks,
         byline=meta.byline,
         published=meta.published,
@@ -174,3 +174,15 @@ _TOKEN = re.compile(f"[{_CJK}]|[^\\W_{_CJK}]+")
 
 def _token_count(text: str) -> int:
     return sum(1 for _ in _TOKEN.finditer(text))
+
+
+_TITLE_CHARS = 80  # a title an app shows on one or two lines
+
+
+def short_title(text: str) -> str:
+    """A title for a page that names none: its first sentence, cut at a word when long - never
+    a whole paragraph read out in the intro and the outro."""
+    first = re.split(r"(?<=[.!?])\s+(?=[\"'“‘(]?[A-Z0-9])", " ".join(text.split()), maxsplit=1)[0]
+    if len(first) <= _TITLE_CHARS:
+        return first.rstrip(".")
+    return first[:_TITLE_CHARS].rsplit(" ", 1)[0].rstrip(",;:.—–-") + "…"

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import json
 import re
+import textwrap
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from reelcast.models import Chapter, Cue, EpisodeAudio
 
@@ -29,13 +30,46 @@ def chapters_json(chapters: Sequence[Chapter], title: str) -> str:
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
+# The podcast namespace's transcript guidance (Podcastindex-org/podcast-namespace,
+# transcripts/transcripts.md) gives SRT "Max number of lines: 2" and "Max characters per line: 32";
+# for WebVTT it sets no figures, so its cues keep two lines and the 65 characters a line apps show
+# without wrapping (the WebVTT of an episode is also what the listening page shows).
+SRT_LINE, SRT_LINES = 32, 2
+VTT_LINE, VTT_LINES = 65, 2
+
+
+def captions(cues: Sequence[Cue], width: int, lines: int) -> list[Cue]:
+    """`cues` (one per sentence) as captions of at most `lines` lines of `width` characters: a long
+    sentence becomes several cues, cut between words, each timed by its share of the sentence's
+    characters (engines report when sentences start, not words)."""
+    out: list[Cue] = []
+    for cue in cues:
+        given = cue.text.split("\n")
+        if len(given) <= lines and all(len(line) <= width for line in given):
+            out.append(cue)  # already a caption (as read back from a file)
+            continue
+        wrapped = textwrap.wrap(cue.text, width, break_long_words=True, break_on_hyphens=False) or [""]
+        chunks = ["\n".join(wrapped[k : k + lines]) for k in range(0, len(wrapped), lines)]
+        total = sum(len(c) for c in chunks) or 1
+        start, said = cue.start_ms, 0
+        for n, chunk in enumerate(chunks):
+            said += len(chunk)
+            last = n == len(chunks) - 1
+            end = cue.end_ms if last else cue.start_ms + round((cue.end_ms - cue.start_ms) * said / total)
+            out.append(replace(cue, start_ms=start, end_ms=end, text=chunk))
+            start = end
+    return out
+
+
 def webvtt(cues: Sequence[Cue]) -> str:
-    blocks = [f"{_stamp(c.start_ms, '.')} --> {_stamp(c.end_ms, '.')}\n{c.text}" for c in cues]
+    shown = captions(cues, VTT_LINE, VTT_LINES)
+    blocks = [f"{_stamp(c.start_ms, '.')} --> {_stamp(c.end_ms, '.')}\n{c.text}" for c in shown]
     return "WEBVTT\n\n" + "\n\n".join(blocks) + "\n"
 
 
 def srt(cues: Sequence[Cue]) -> str:
-    blocks = [f"{n}\n{_stamp(c.start_ms, ',')} --> {_stamp(c.end_ms, ',')}\n{c.text}" for n, c in enumerate(cues, 1)]
+    shown = captions(cues, SRT_LINE, SRT_LINES)
+    blocks = [f"{n}\n{_stamp(c.start_ms, ',')} --> {_stamp(c.end_ms, ',')}\n{c.text}" for n, c in enumerate(shown, 1)]
     return "\n\n".join(blocks) + "\n"
 
 
