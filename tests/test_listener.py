@@ -3,16 +3,22 @@ transcripts (written form, caption limits), chapters, ID3 frames, episode art an
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
 import pytest
+from lxml import etree
+from mutagen.id3 import ID3
+from PIL import Image
 
+from reelcast.publish.artwork import episode_art
 from reelcast.publish.sidefiles import SRT_LINE, SRT_LINES, VTT_LINE, VTT_LINES, parse_srt, parse_webvtt
 
 from .conftest import PublishedShow
 
 pytestmark = pytest.mark.slow
+ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
 
 
 def side_file(root: Path, suffix: str) -> str:
@@ -71,3 +77,47 @@ def test_chapters_of_the_headingless_example_say_what_each_part_is_about(publish
     for title in body:
         assert "…" not in title and len(title) <= 50 and not title.startswith(first_words), title
     assert any("Ben" in t or "Sera" in t for t in body), body  # the characters it discusses
+
+
+def test_id3_chapter_frames_are_stored_in_time_order(published_show: PublishedShow) -> None:
+    data = published_show.mp3.read_bytes()
+    tags = ID3(published_show.mp3)
+    starts = {frame.element_id: frame.start_time for frame in tags.getall("CHAP")}
+    stored = []
+    at = data.find(b"CHAP")
+    while at >= 0 and at < len(data) - 12:
+        element = data[at + 10 : data.index(b"\0", at + 10)].decode("latin-1")
+        if element in starts:
+            stored.append(starts[element])
+        at = data.find(b"CHAP", at + 4)
+    assert len(stored) == len(starts) >= 5
+    assert stored == sorted(stored)  # readers (ffmpeg among them) list chapters in this order
+
+
+def test_each_episode_has_its_own_art_in_the_feed_the_mp3_and_the_page(published_show: PublishedShow) -> None:
+    root = published_show.root
+    (art,) = (root / "episodes").glob("*.art.png")
+    with Image.open(art) as image:
+        assert image.format == "PNG" and image.size == (1400, 1400)
+        colours = image.convert("RGB").getcolors(1_000_000)
+    assert colours and len(colours) > 50  # text and stars drawn on it, not a blank square
+    item = etree.parse(str(root / "feed" / "feed.xml")).getroot().find("channel/item")
+    href = item.find(f"{ITUNES}image").get("href")
+    assert href == published_show.base_url + "episodes/" + art.name
+    cover = etree.parse(str(root / "feed" / "feed.xml")).getroot().find(f"channel/{ITUNES}image").get("href")
+    assert cover != href
+    (picture,) = ID3(published_show.mp3).getall("APIC")
+    assert picture.data == art.read_bytes() and picture.mime == "image/png" and picture.type == 3
+    page = (root / "feed" / "index.html").read_text(encoding="utf-8")
+    assert f'src="../episodes/{art.name}"' in page
+
+
+def test_episode_art_shows_title_year_and_rating() -> None:
+    with_rating = Image.open(io.BytesIO(episode_art("Leaving Las Vegas", 1995, (4, 5), "Film Night")))
+    without = Image.open(io.BytesIO(episode_art("Leaving Las Vegas", 1995, None, "Film Night")))
+    other = Image.open(io.BytesIO(episode_art("Nomadland", 2020, (4, 5), "Film Night")))
+    accent = (233, 180, 76)
+    stars = with_rating.crop((0, 900, 1400, 1250))
+    assert accent in dict((c, n) for n, c in stars.getcolors(1_000_000)), "no stars drawn"
+    assert with_rating.tobytes() != without.tobytes() != other.tobytes()
+    assert episode_art("Nomadland", 2020, (4, 5), "Film Night") == episode_art("Nomadland", 2020, (4, 5), "Film Night")

@@ -17,6 +17,7 @@ clips, gains and limits them sample by sample, measures what it hands the encode
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
 import math
 import os
@@ -27,7 +28,8 @@ from datetime import datetime
 from pathlib import Path
 
 import numpy as np
-from mutagen.id3 import CHAP, COMM, CTOC, ID3, TALB, TCON, TDRC, TIT2, TLAN, TPE1, WOAS, CTOCFlags
+from mutagen.id3 import APIC, CHAP, COMM, CTOC, ID3, TALB, TCON, TDRC, TIT2, TLAN, TPE1, WOAS, CTOCFlags, PictureType
+from mutagen.id3._tags import save_frame
 from mutagen.mp3 import MP3, HeaderNotFoundError
 
 from reelcast.config import AudioSettings
@@ -93,6 +95,7 @@ class Tags:
     date: datetime | None
     comment: str | None  # the source URL
     language: str | None = None
+    image: bytes | None = None  # the episode's art (PNG or JPEG bytes), embedded as its front cover
 
 
 # --- loudness (ITU-R BS.1770-4) ---------------------------------------------------------------
@@ -356,7 +359,7 @@ def master_key(sections: Sequence[SectionAudio], tags: Tags, settings: AudioSett
         # the cues kept with the encode show the written sentences, which the sound does not decide
         "written": [c.paragraph.written for s in sections for c in s.clips],
         "tags": [tags.title, tags.artist, tags.album, tags.date and tags.date.strftime("%Y-%m-%d"), tags.comment,
-                 tags.language],
+                 tags.language, tags.image and hashlib.sha256(tags.image).hexdigest()],
         "settings": [settings.bitrate_kbps, settings.sample_rate, settings.target_lufs, settings.true_peak_db,
                      settings.paragraph_pause_ms, settings.section_pause_ms],
     })
@@ -483,7 +486,7 @@ def write_tags(path: Path, tags: Tags, chapters: Sequence[Chapter]) -> None:
     """ID3v2.4 tags, and chapters as CHAP frames under one top-level CTOC (ID3v2 Chapter Frame Addendum).
 
     Nothing from the time of the run goes in, so the same episode is tagged to the same bytes."""
-    id3 = ID3()
+    id3 = _ChapteredID3()
     id3.add(TIT2(encoding=3, text=tags.title))
     id3.add(TALB(encoding=3, text=tags.album))
     id3.add(TCON(encoding=3, text="Podcast"))
@@ -496,6 +499,9 @@ def write_tags(path: Path, tags: Tags, chapters: Sequence[Chapter]) -> None:
         id3.add(WOAS(url=tags.comment))
     if tags.language:
         id3.add(TLAN(encoding=3, text=tags.language))
+    if tags.image:
+        mime = "image/png" if tags.image.startswith(b"\x89PNG") else "image/jpeg"
+        id3.add(APIC(encoding=3, mime=mime, type=PictureType.COVER_FRONT, desc="", data=tags.image))
     ids = [f"chp{n}" for n in range(len(chapters))]
     id3.add(CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED, child_element_ids=ids,
                  sub_frames=[TIT2(encoding=3, text="Chapters")]))
@@ -506,3 +512,19 @@ def write_tags(path: Path, tags: Tags, chapters: Sequence[Chapter]) -> None:
         id3.save(path, v2_version=4)
     except Exception as exc:  # mutagen raises several unrelated types for an unwritable file
         raise AudioError(f"could not tag {path.name}: {exc}") from exc
+
+
+class _ChapteredID3(ID3):
+    """ID3 tags whose CHAP frames are stored in time order, after the others. mutagen orders
+    frames by size (the shortest chapter title first), and readers such as ffmpeg list chapters
+    in the order the frames are stored, not by their times."""
+
+    def _write(self, config):  # noqa: ANN001, ANN202 - mutagen's own hook, wrapped
+        chapters = sorted(self.getall("CHAP"), key=lambda frame: frame.start_time)
+        self.delall("CHAP")
+        try:
+            framed = super()._write(config)
+        finally:
+            for frame in chapters:
+                self.add(frame)
+        return framed + b"".join(save_frame(frame, config=config) for frame in chapters)

@@ -27,8 +27,9 @@ from reelcast.extract import extract
 from reelcast.fetch import read_page
 from reelcast.language import choose_voice, review_language
 from reelcast.models import Article, Episode, EpisodeAudio, RawPage, Script
+from reelcast.publish.artwork import episode_art
 from reelcast.publish.commit import Change, commit, open_show, refresh, rewrite_show, work_folder
-from reelcast.publish.disk import ROOM
+from reelcast.publish.disk import ROOM, write_atomically
 from reelcast.publish.episode import (
     content_version,
     episode_guid,
@@ -40,8 +41,8 @@ from reelcast.publish.episode import (
 )
 from reelcast.publish.feed import FEED_FILE, validate_show
 from reelcast.publish.show import configured_cover, is_published
-from reelcast.publish.sidefiles import EPISODE_FILES, MP3, SIDE_FILES, episode_file_name
-from reelcast.script import build_script
+from reelcast.publish.sidefiles import ART, EPISODE_FILES, MP3, SIDE_FILES, episode_file_name
+from reelcast.script import build_script, spoken_title
 from reelcast.speakable import Lexicon
 from reelcast.speech import Engine, make_engine
 from reelcast.speech.runner import cluster, speak_script
@@ -149,14 +150,16 @@ def publish(
                               on_progress=lambda done, all_: on_progress(ProgressEvent(Stage.SPEECH, done, all_)),
                               force=force)
         on_progress(ProgressEvent(Stage.AUDIO))
-        tags = episode_tags(article, settings, script.language)
+        art = work / f"episode{ART.suffix}"
+        write_atomically(art, art_for(article, settings))
+        tags = dataclasses.replace(episode_tags(article, settings, script.language), image=art.read_bytes())
         key = master_key(spoken, tags, settings.audio)
         mp3 = work / f"episode{MP3.suffix}"
         audio = None if force else _published_audio(settings, cache, key, episode_guid(article, page), mp3)
         if audio is None:
             audio = encode(stitch(spoken, settings.audio), mp3, tags, settings.audio)
             cache.remember_encoded(key, audio)
-        files = {MP3.suffix: audio.path, **stage_side_files(work, audio, article.title)}
+        files = {MP3.suffix: audio.path, ART.suffix: art, **stage_side_files(work, audio, article.title)}
         version = content_version([path.read_bytes() for path in files.values()])
         on_progress(ProgressEvent(Stage.PUBLISH))
         with open_show(settings, recovering=not batch) as catalog:
@@ -302,10 +305,20 @@ def require_show(settings: Settings) -> None:
         )
 
 
+def art_for(article: Article, settings: Settings) -> bytes:
+    """The episode's image: the film's title (else the review's, as the intro says it), year and rating."""
+    film = article.film
+    title = film.title if film else spoken_title(article.title, article.site_name or "")
+    rating = (article.rating.value, article.rating.best) if article.rating else None
+    return episode_art(title, film.year if film else None, rating, settings.show.title)
+
+
 def stage_side_files(work: Path, audio: EpisodeAudio, title: str) -> dict[str, Path]:
     """Write the chapters and transcripts into `work`; return them by the suffix they are published with."""
     staged = {}
     for kind in SIDE_FILES:
+        if kind.render is None:
+            continue  # not text made from the audio: the episode art is made before it
         path = work / f"episode{kind.suffix}"
         try:
             path.write_text(kind.render(audio, title), encoding="utf-8")

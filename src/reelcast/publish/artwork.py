@@ -40,6 +40,59 @@ def ensure_cover(show_title: str, configured: Path | None, out: Path) -> Path:
     return out
 
 
+def episode_art(title: str, year: int | None, rating: tuple[float, float] | None, show_title: str) -> bytes:
+    """The episode's own image (PNG, COVER_SIZE square) in the style of the generated show cover:
+    the film's title, its year and its rating as stars, the show's name on the band. Made from
+    what the review says: nothing is downloaded. The same review gives the same bytes."""
+    image = Image.new("RGB", (COVER_SIZE, COVER_SIZE), _BACKGROUND)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, COVER_SIZE - 120, COVER_SIZE, COVER_SIZE), fill=_ACCENT)
+    lines = textwrap.wrap(title, width=14)
+    size = 150 if len(lines) <= 3 else 110
+    lines = textwrap.wrap(title, width=14 if size == 150 else 20)[:5]
+    font = ImageFont.load_default(size=size)
+    y = 260 if rating or year else (COVER_SIZE - 120 - round(size * 1.2) * len(lines)) // 2
+    for line in lines:
+        width = draw.textlength(line, font=font)
+        draw.text(((COVER_SIZE - width) / 2, y), line, font=font, fill=_TEXT)
+        y += round(size * 1.2)
+    if year:
+        small = ImageFont.load_default(size=110)
+        text = str(year)
+        draw.text(((COVER_SIZE - draw.textlength(text, font=small)) / 2, y + 40), text, font=small, fill=_ACCENT)
+        y += 200
+    if rating:
+        _stars(image, rating[0] / rating[1] * 5, y + 60)
+    band = ImageFont.load_default(size=64)
+    draw.text((80, COVER_SIZE - 96), show_title[:36], font=band, fill=_BACKGROUND)
+    return _encoded(image, "PNG")
+
+
+def _stars(image: Image.Image, value: float, top: int) -> None:
+    """Five stars, `value` of them filled (to the half), drawn as shapes: no font has to have ★."""
+    import math
+
+    draw = ImageDraw.Draw(image)
+    radius, gap = 90, 30
+    left = (COVER_SIZE - (5 * 2 * radius + 4 * gap)) / 2
+    filled = round(value * 2) / 2
+    for n in range(5):
+        cx, cy = left + radius + n * (2 * radius + gap), top + radius
+        points = [
+            (cx + (radius if k % 2 == 0 else radius * 0.42) * math.sin(math.pi * k / 5),
+             cy - (radius if k % 2 == 0 else radius * 0.42) * math.cos(math.pi * k / 5))
+            for k in range(10)
+        ]
+        if n + 1 <= filled:
+            draw.polygon(points, fill=_ACCENT)
+        elif n < filled:  # a half star: the star's shape, filled left of its centre
+            mask = Image.new("L", image.size, 0)
+            ImageDraw.Draw(mask).polygon(points, fill=255)
+            mask.paste(0, (round(cx), 0, COVER_SIZE, COVER_SIZE))
+            image.paste(_ACCENT, mask=mask)
+        draw.polygon(points, outline=_ACCENT, width=6)
+
+
 def _copy_checked(source: Path, out: Path) -> Path:
     try:
         with Image.open(source) as image:

@@ -23,7 +23,7 @@ from reelcast.config import Settings, ShowSettings
 from reelcast.errors import FeedError
 from reelcast.language import pack, same_language
 from reelcast.models import Episode
-from reelcast.publish.sidefiles import CHAPTERS, MP3, TRANSCRIPTS, kind_of
+from reelcast.publish.sidefiles import ART, CHAPTERS, MP3, TRANSCRIPTS, kind_of
 
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
@@ -174,9 +174,10 @@ def build_feed(settings: Settings, episodes: Sequence[Episode], cover_name: str,
         entry.podcast.itunes_duration(round(episode.duration_ms / 1000))
         entry.podcast.itunes_episode_type("full")
         entry.podcast.itunes_summary(episode.summary)
-        # Episode art is the show cover: the review's lead image would have to be downloaded, and
-        # reelcast never fetches anything but the page it is given.
-        entry.podcast.itunes_image(cover)
+        # The episode's own art, made from the review (its lead image would have to be downloaded,
+        # and reelcast fetches nothing but the page); episodes published before it had none: the cover.
+        art = next((n for n in episode.side_files if kind_of(n) is ART), None)
+        entry.podcast.itunes_image(file_url(settings, "episodes", art) if art else cover)
         chapters, transcripts = side_files(settings, episode)
         entry.reelcast.chapters = chapters
         entry.reelcast.transcripts = transcripts

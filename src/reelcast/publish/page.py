@@ -20,7 +20,7 @@ from reelcast.errors import FeedError
 from reelcast.language import pack_or_english
 from reelcast.models import Chapter, Cue, Episode
 from reelcast.publish.feed import feed_url
-from reelcast.publish.sidefiles import VTT, kind_of
+from reelcast.publish.sidefiles import ART, VTT, kind_of
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +44,7 @@ class PageEpisode:
     chapters: tuple[Chapter, ...]
     cues: tuple[Cue, ...]
     downloads: tuple[Download, ...]
+    art_url: str | None = None
 
 
 def page_episode(episode: Episode, cues: Sequence[Cue]) -> PageEpisode:
@@ -52,7 +53,8 @@ def page_episode(episode: Episode, cues: Sequence[Cue]) -> PageEpisode:
         for name in (episode.audio_file, *episode.side_files)
         if (kind := kind_of(name))
     )
-    return PageEpisode(episode, _EPISODES + quote(episode.audio_file), episode.chapters, tuple(cues), downloads)
+    art = next((_EPISODES + quote(n) for n in episode.side_files if kind_of(n) is ART), None)
+    return PageEpisode(episode, _EPISODES + quote(episode.audio_file), episode.chapters, tuple(cues), downloads, art)
 
 
 def render_page(

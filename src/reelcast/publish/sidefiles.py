@@ -176,7 +176,9 @@ VTT = FileKind(".vtt", "text/vtt", "transcript (WebVTT)", charset=True,
                render=lambda audio, _title: webvtt(audio.cues), parse=parse_webvtt)
 SRT = FileKind(".srt", "application/x-subrip", "transcript (SRT)", charset=True,
                render=lambda audio, _title: srt(audio.cues), parse=parse_srt)
-SIDE_FILES = (CHAPTERS, VTT, SRT)
+# The episode's own art, made in the publish stage (publish/artwork.py) and embedded in the MP3 too.
+ART = FileKind(".art.png", "image/png", "episode art", charset=False)
+SIDE_FILES = (CHAPTERS, VTT, SRT, ART)
 TRANSCRIPTS = (VTT, SRT)
 EPISODE_FILES = (MP3, *SIDE_FILES)
 
