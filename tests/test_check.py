@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from mutagen.id3 import ID3
 from PIL import Image
 
 from reelcast.catalog import Catalog
-from reelcast.check import Report, check_show, local_file
+from reelcast.check import Report, check_show, identity_warnings, local_file
 from reelcast.config import Settings, load_settings
 from reelcast.ffmpeg import Loudness
 
@@ -56,7 +57,21 @@ def edit_feed(show: PublishedShow, change) -> None:  # noqa: ANN001
 def test_the_example_episode_has_no_problems(published_show: PublishedShow) -> None:
     done = run_reelcast(published_show.root, "check")
     assert done.returncode == 0, done.stdout
-    assert done.stdout.strip() == "no problems: the feed and 1 episode(s) checked"
+    lines = done.stdout.strip().splitlines()
+    assert lines[-1] == "no problems: the feed and 1 episode(s) checked"
+    # the defaults are fine to listen here, and said to be unfinished for a show others subscribe to
+    warnings = [line for line in lines if line.startswith("warning: ")]
+    assert len(warnings) == 2, done.stdout
+    assert "[show] owner_email is a placeholder (podcast@example.com)" in warnings[0]
+    assert f"[show] base_url {published_show.base_url} is this machine" in warnings[1]
+
+
+def test_a_show_with_a_real_owner_and_a_public_address_gets_no_warning(published_show: PublishedShow) -> None:
+    done = run_reelcast(published_show.root, "check", "--json")
+    assert len(json.loads(done.stdout)["warnings"]) == 2
+    settings = load_settings(published_show.root, {"show": {"base_url": "https://films.example.org/",
+                                                            "owner_email": "sam@reelrundown.com"}})
+    assert list(identity_warnings(settings)) == []
 
 
 def test_an_enclosure_length_that_is_not_the_file_is_found(broken: PublishedShow) -> None:

@@ -116,10 +116,40 @@ def test_podcast_guid_stays_when_base_url_changes(tmp_path: Path) -> None:
 
     channel = etree.parse(str(moved.feed_dir / "feed.xml")).getroot().find("channel")
     assert channel.find("atom:link[@rel='self']", NS).get("href") == "http://192.0.2.7:8000/feed/feed.xml"
-    assert channel.findtext("podcast:guid", namespaces=NS) == show_guid(feed_url(first))
-    assert show_guid(feed_url(moved)) != show_guid(feed_url(first))
+    kept = channel.findtext("podcast:guid", namespaces=NS)
+    # first published at the default loopback address: a random guid, not the one every such show would derive
+    assert uuid.UUID(kept).version == 4
+    assert kept not in (show_guid(feed_url(first)), show_guid(feed_url(moved)))
     with Catalog.open(moved.catalog_path) as catalog:
-        assert catalog.show_guid("ignored") == show_guid(feed_url(first))
+        assert catalog.show_guid("ignored") == kept
+    public = load_settings(tmp_path, {"show": {"base_url": "https://films.example.org/"}})
+    pipeline.rebuild_feed(public)
+    channel = etree.parse(str(public.feed_dir / "feed.xml")).getroot().find("channel")
+    assert channel.findtext("podcast:guid", namespaces=NS) == kept  # moving to a public address keeps it
+
+
+def test_two_shows_on_the_default_address_never_share_a_guid(tmp_path: Path) -> None:
+    guids = []
+    for name in ("one", "two"):
+        (tmp_path / name).mkdir()
+        settings = load_settings(tmp_path / name)
+        _published(settings)
+        pipeline.rebuild_feed(settings)
+        channel = etree.parse(str(settings.feed_dir / "feed.xml")).getroot().find("channel")
+        guids.append(channel.findtext("podcast:guid", namespaces=NS))
+    assert guids[0] != guids[1]
+    assert show_guid(feed_url(load_settings(tmp_path / "one"))) not in guids
+
+
+def test_a_guid_an_older_version_derived_from_the_default_address_is_replaced(tmp_path: Path) -> None:
+    settings = load_settings(tmp_path, {"show": {"base_url": "https://films.example.org/"}})
+    _published(settings)
+    collided = show_guid("http://127.0.0.1:8000/feed/feed.xml")
+    with Catalog.open(settings.catalog_path) as catalog:
+        assert catalog.show_guid(collided) == collided  # what every show first published by default got
+    pipeline.rebuild_feed(settings)
+    channel = etree.parse(str(settings.feed_dir / "feed.xml")).getroot().find("channel")
+    assert channel.findtext("podcast:guid", namespaces=NS) == show_guid(feed_url(settings))
 
 
 def _published(settings: Settings) -> None:

@@ -5,17 +5,23 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 from lxml import etree
 from mutagen.id3 import ID3
 from PIL import Image
+from selenium import webdriver
+from selenium.webdriver.common.by import By
 
 from reelcast.publish.artwork import episode_art
 from reelcast.publish.sidefiles import SRT_LINE, SRT_LINES, VTT_LINE, VTT_LINES, parse_srt, parse_webvtt
 
-from .conftest import PublishedShow
+from .conftest import PublishedShow, copy_show, free_port
+from .test_clients import browser  # noqa: F401, F811 - the headless Chromium fixture
 
 pytestmark = pytest.mark.slow
 ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
@@ -121,3 +127,29 @@ def test_episode_art_shows_title_year_and_rating() -> None:
     assert accent in dict((c, n) for n, c in stars.getcolors(1_000_000)), "no stars drawn"
     assert with_rating.tobytes() != without.tobytes() != other.tobytes()
     assert episode_art("Nomadland", 2020, (4, 5), "Film Night") == episode_art("Nomadland", 2020, (4, 5), "Film Night")
+
+
+def test_serve_says_and_offers_the_address_it_really_serves(
+    published_show: PublishedShow, tmp_path: Path, browser: webdriver.Chrome  # noqa: F811
+) -> None:
+    show = copy_show(published_show, tmp_path).root  # its feed names the port the session's show was given
+    port = free_port()
+    log = tmp_path / "serve.log"
+    with log.open("wb") as out:
+        server = subprocess.Popen([sys.executable, "-m", "reelcast", "serve", "--port", str(port)], cwd=show,
+                                  stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    try:
+        served = f"http://127.0.0.1:{port}/"
+        deadline = time.monotonic() + 30
+        while "listening page:" not in log.read_text(errors="replace"):
+            assert server.poll() is None and time.monotonic() < deadline, log.read_text(errors="replace")
+            time.sleep(0.2)
+        said = log.read_text(errors="replace")
+        assert f"listening page: {served}\n" in said and f"feed: {served}feed/feed.xml" in said, said
+        assert published_show.base_url not in said.split("(Ctrl-C to stop)")[1], said
+        browser.get(served)
+        field = browser.find_element(By.ID, "feed-url")
+        assert field.get_attribute("value") == f"{served}feed/feed.xml"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

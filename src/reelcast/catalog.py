@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -73,13 +73,18 @@ class Catalog:
         rows = self._db.execute("SELECT * FROM episodes ORDER BY published DESC, slug").fetchall()
         return [_episode(r) for r in rows]
 
-    def show_guid(self, candidate: str) -> str:
-        """The show's podcast:guid: `candidate` the first time, then always the one stored.
+    def show_guid(self, candidate: str, replacing: Collection[str] = ()) -> str:
+        """The show's podcast:guid: `candidate` the first time, then always the one stored, unless
+        it is one of `replacing` (a guid no show may keep: see publish.feed.show_identity).
 
         The namespace derives it from the feed URL, but apps use it to follow a show that moves, so
         changing base_url later must not change it.
         """
         try:
+            if replacing:
+                marks = ", ".join("?" * len(replacing))
+                self._db.execute(f"UPDATE show SET value = ? WHERE key = 'guid' AND value IN ({marks})",
+                                 (candidate, *replacing))
             self._db.execute("INSERT OR IGNORE INTO show VALUES ('guid', ?)", (candidate,))
             return self._db.execute("SELECT value FROM show WHERE key = 'guid'").fetchone()["value"]
         except sqlite3.DatabaseError as exc:

@@ -36,7 +36,15 @@ from reelcast.models import Episode
 from reelcast.publish import sidefiles
 from reelcast.publish.artwork import COVER_SIZE, MAX_COVER_SIZE
 from reelcast.publish.commit import owned_files, stale_work_folders
-from reelcast.publish.feed import FEED_FILE, ITUNES_NS, MAX_DESCRIPTION_BYTES, PODCAST_NS, feed_url, validate_show
+from reelcast.publish.feed import (
+    FEED_FILE,
+    ITUNES_NS,
+    MAX_DESCRIPTION_BYTES,
+    PODCAST_NS,
+    feed_url,
+    is_private_address,
+    validate_show,
+)
 from reelcast.publish.page import PAGE_FILE
 from reelcast.publish.show import is_published
 from reelcast.publish.sidefiles import CHAPTERS, EPISODE_FILES, TRANSCRIPTS, VTT, kind_of
@@ -69,6 +77,7 @@ class Problem:
 class Report:
     problems: tuple[Problem, ...]
     episodes: int
+    warnings: tuple[Problem, ...] = ()  # fine to listen to here, wrong for a show others subscribe to
 
     @property
     def ok(self) -> bool:
@@ -103,7 +112,26 @@ def check_show(settings: Settings, measure: Measure = measure_loudness, catalog_
         problems.extend(_check_item(settings, item, catalog, measure))
     if known is not None and catalog_path is None:  # a deployed copy has only what its feed names
         problems.extend(_check_strays(settings, known))
-    return Report(tuple(problems), len(items))
+    return Report(tuple(problems), len(items), tuple(identity_warnings(settings)))
+
+
+# Addresses reserved for examples (RFC 2606) and for this machine: a show's owner is not there.
+_PLACEHOLDER_DOMAINS = ("example.com", "example.org", "example.net", "example", "invalid", "localhost", "test")
+
+
+def identity_warnings(settings: Settings) -> Iterator[Problem]:
+    """What makes a show look unfinished to a directory or a listener, though apps play it."""
+    email = settings.show.owner_email
+    domain = email.rpartition("@")[2].lower()
+    if domain in _PLACEHOLDER_DOMAINS or domain.endswith(tuple("." + d for d in _PLACEHOLDER_DOMAINS)):
+        yield Problem("reelcast.toml", f"[show] owner_email is a placeholder ({email}); directories "
+                      "send their confirmation there", "set [show] owner_email to your address, then run "
+                      "`reelcast feed`")
+    if is_private_address(settings.show.base_url):
+        yield Problem("reelcast.toml", f"[show] base_url {settings.show.base_url} is this machine or a "
+                      "private network: no one else's podcast app can fetch the episodes",
+                      "set [show] base_url to the public address the show is served from (see README, Put "
+                      "your show on the internet), then run `reelcast feed`")
 
 
 def _published(settings: Settings) -> bool:

@@ -70,7 +70,31 @@ def _reported(command: Callable[..., Any]) -> Callable[..., Any]:
     return run
 
 
-@click.group()
+class _Commands(click.Group):
+    """reelcast's commands; `--root DIR` may also come after the command (`reelcast publish --root X PAGE`)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, root_first(args))
+
+
+def root_first(args: list[str]) -> list[str]:
+    """`args` with every `--root DIR` or `--root=DIR` before `--` moved to the front, where the group reads it."""
+    moved, rest, n = [], [], 0
+    while n < len(args):
+        arg = args[n]
+        if arg == "--":
+            rest += args[n:]
+            break
+        if arg == "--root" and n + 1 < len(args):
+            moved += args[n : n + 2]
+            n += 2
+            continue
+        (moved if arg.startswith("--root=") else rest).append(arg)
+        n += 1
+    return moved + rest
+
+
+@click.group(cls=_Commands)
 @click.version_option(__version__, prog_name="reelcast")
 @click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".", show_default=True,
               help="The show folder: reelcast.toml, episodes/, feed/ and the catalog live here.")
@@ -79,7 +103,10 @@ def _reported(command: Callable[..., Any]) -> Callable[..., Any]:
 def main(ctx: click.Context, root: Path, verbose: int) -> None:
     """Turn written film reviews into a narrated podcast episode and feed."""
     level = logging.WARNING - 10 * min(verbose, 2)
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    # reelcast's own loggers say more; the libraries' stay at warnings (pyttsx3 logs every voice
+    # change at debug level on the root logger: hundreds of lines for one episode)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    log.setLevel(level)
     ctx.obj = root
 
 
@@ -380,11 +407,14 @@ def check_command(ctx: click.Context, base_url: str | None, remote: bool, as_jso
     report = check_remote(settings) if remote else check_show(settings)
     if as_json:
         click.echo(json.dumps({"ok": report.ok, "episodes": report.episodes,
-                               "problems": [dataclasses.asdict(p) for p in report.problems]},
+                               "problems": [dataclasses.asdict(p) for p in report.problems],
+                               "warnings": [dataclasses.asdict(p) for p in report.warnings]},
                               ensure_ascii=False, indent=2))
         if report.problems:
             raise click.exceptions.Exit(1)
         return
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}")
     for problem in report.problems:
         click.echo(str(problem))
     if report.problems:
@@ -442,8 +472,15 @@ def serve_command(ctx: click.Context, host: str, port: int, base_url: str | None
             raise
     for warning in address_warnings(host, sock.getsockname()[1], settings.show.base_url):
         click.echo(f"reelcast: warning: {warning}", err=True)
-    click.echo(f"serving {settings.root.resolve()} on {url_for(sock)} (Ctrl-C to stop)\n"
-               f"  listening page: {settings.show.base_url}\n  feed: {feed_url(settings)}", err=True)
+    served = url_for(sock)
+    if is_loopback(urlsplit(settings.show.base_url).hostname or "") and not base_url:
+        # a feed for this machine only: say (and the page offers) where this server really answers
+        page, feed, note = served, served + f"feed/{FEED_FILE}", ""
+    else:
+        page, feed = settings.show.base_url, feed_url(settings)
+        note = "" if page == served else f"\n  (the show's address, from base_url; this server answers on {served})"
+    click.echo(f"serving {settings.root.resolve()} on {served} (Ctrl-C to stop)\n"
+               f"  listening page: {page}\n  feed: {feed}{note}", err=True)
     serve(settings, sock, verbose=log.getEffectiveLevel() <= logging.INFO)
 
 

@@ -109,11 +109,15 @@ def feed_references(feed_xml: bytes, base_url: str) -> dict[str, Stage]:
                           f"{base_url}, where the show is deployed: set base_url in [show] of reelcast.toml "
                           "and run `reelcast feed`")
     urls: list[tuple[str, Stage]] = []
+    covers = [e.get("href", "") for e in channel.findall(f"{{{ITUNES_NS}}}image")]
     for item in channel.iter("item"):
         urls += [(e.get("url", ""), Stage.MEDIA) for e in item.iter("enclosure")]
         urls += [(e.get("url", ""), Stage.SIDE_FILES) for e in item.iter(f"{{{PODCAST_NS}}}chapters")]
         urls += [(e.get("url", ""), Stage.SIDE_FILES) for e in item.iter(f"{{{PODCAST_NS}}}transcript")]
-    urls += [(e.get("href", ""), Stage.COVER) for e in channel.iter(f"{{{ITUNES_NS}}}image")]
+        # the episode's art goes with its other files (an older episode names the show cover, below)
+        urls += [(e.get("href", ""), Stage.SIDE_FILES) for e in item.iter(f"{{{ITUNES_NS}}}image")
+                 if e.get("href") not in covers]
+    urls += [(href, Stage.COVER) for href in covers]
     urls += [(e.text or "", Stage.COVER) for e in channel.findall("image/url")]
     found: dict[str, Stage] = {}
     for url, stage in urls:

@@ -27,7 +27,7 @@ from reelcast.extract import extract
 from reelcast.fetch import read_page
 from reelcast.language import choose_voice, review_language
 from reelcast.models import Article, Episode, EpisodeAudio, RawPage, Script
-from reelcast.publish.artwork import episode_art
+from reelcast.publish.artwork import check_cover, episode_art
 from reelcast.publish.commit import Change, commit, open_show, refresh, rewrite_show, work_folder
 from reelcast.publish.disk import ROOM, write_atomically
 from reelcast.publish.episode import (
@@ -126,6 +126,8 @@ def publish(
     published as made return at once. `force` redoes everything; with a `scheduler`
     (tcp://host:8786) the paragraphs are spoken on that Dask cluster."""
     validate_show(settings.show)  # before minutes of speech, not after
+    if cover := configured_cover(settings):
+        check_cover(cover)
     if not batch and settings.catalog_path.exists():
         with open_show(settings):
             pass  # a broken catalog is found now, and what a crashed run left is finished or undone
@@ -143,6 +145,8 @@ def publish(
     script = prepare_script(article, settings)
     speech = speech_for(script, settings) if engine is None else settings.speech
     log.info("%s is in %s: read by the %s voice %s", source, script.language, speech.engine, speech.voice)
+    log.info("%r: %d words in %d chapters (%s)", article.title, article.word_count, len(script.sections),
+             "; ".join(s.title for s in script.sections))
     with work_folder(settings) as work:
         total = sum(len(s.paragraphs) for s in script.sections)
         on_progress(ProgressEvent(Stage.SPEECH, 0, total))
@@ -159,6 +163,8 @@ def publish(
         if audio is None:
             audio = encode(stitch(spoken, settings.audio), mp3, tags, settings.audio)
             cache.remember_encoded(key, audio)
+        log.info("encoded %.1f s of audio, %d kB, %d transcript cues", audio.duration_ms / 1000,
+                 audio.size_bytes // 1000, len(audio.cues))
         files = {MP3.suffix: audio.path, ART.suffix: art, **stage_side_files(work, audio, article.title)}
         version = content_version([path.read_bytes() for path in files.values()])
         on_progress(ProgressEvent(Stage.PUBLISH))

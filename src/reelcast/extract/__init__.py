@@ -45,7 +45,28 @@ __all__ = ["Reading", "article_as_dict", "article_as_text", "decode_html", "extr
 
 def extract(page: RawPage) -> Article:
     """Find the article in `page`: its blocks in reading order and its metadata."""
+    refuse_non_page(page)
     return read_page(page).article(default_model())
+
+
+_FEED_START = re.compile(
+    rb"^(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:rss|feed|rdf:RDF)[\s>]", re.S
+)
+_ANY_TAG = re.compile(rb"<(?:!doctype|html|head|body|article|main|div|p|h[1-6]|section|span|title|meta)[\s>/]", re.I)
+
+
+def refuse_non_page(page: RawPage) -> None:
+    """A feed or a plain text file is not a review page: say so before reading it as one (an RSS
+    file read as HTML becomes an episode of its item titles). Text and Markdown are refused on
+    purpose: they carry no title, author, date or film for the intro, the feed and the art."""
+    head = page.content[:4096]
+    kind = (page.content_type or "").split(";")[0].strip().lower()
+    if _FEED_START.match(head) or kind in ("application/rss+xml", "application/atom+xml"):
+        raise ExtractError(f"{page.source} is a feed (RSS or Atom), not a review page; to publish the "
+                           f"reviews it lists, run: reelcast publish --from-feed {page.source}")
+    if not _ANY_TAG.search(page.content[:65536]) and (kind in ("", "text/plain", "text/markdown")):
+        raise ExtractError(f"{page.source} is plain text (or Markdown), not a web page; reelcast reads "
+                           "review pages in HTML: give the review's address, or save the page as HTML")
 
 
 @dataclass(frozen=True, slots=True)

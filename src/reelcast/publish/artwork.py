@@ -93,7 +93,19 @@ def _stars(image: Image.Image, value: float, top: int) -> None:
         draw.polygon(points, outline=_ACCENT, width=6)
 
 
+def check_cover(source: Path) -> None:
+    """Raise FeedError if `source` is not a cover podcast apps accept: cheap, so checked before speech."""
+    _read_checked(source)
+
+
 def _copy_checked(source: Path, out: Path) -> Path:
+    fmt, converted = _read_checked(source)
+    target = out.with_suffix(".jpg" if fmt == "JPEG" else ".png")
+    write_atomically(target, _encoded(converted, fmt))
+    return target
+
+
+def _read_checked(source: Path) -> tuple[str, Image.Image]:
     try:
         with Image.open(source) as image:
             image.load()
@@ -108,9 +120,7 @@ def _copy_checked(source: Path, out: Path) -> Path:
     if width != height or not COVER_SIZE <= width <= MAX_COVER_SIZE:
         raise FeedError(f"the show image {source} is {width}x{height}; "
                         f"podcast apps need a square of {COVER_SIZE} to {MAX_COVER_SIZE} pixels")
-    target = out.with_suffix(".jpg" if fmt == "JPEG" else ".png")
-    write_atomically(target, _encoded(converted, fmt))
-    return target
+    return fmt, converted
 
 
 def _encoded(image: Image.Image, fmt: str) -> bytes:

@@ -8,12 +8,13 @@ a feedgen extension of our own, registered the way feedgen means extensions to b
 from __future__ import annotations
 
 import html
+import ipaddress
 import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from urllib.parse import quote, urljoin
+from urllib.parse import quote, urljoin, urlsplit
 
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
@@ -98,6 +99,33 @@ def file_url(settings: Settings, folder: str, name: str) -> str:
 def show_guid(url: str) -> str:
     bare = url.split("://", 1)[-1].rstrip("/")
     return str(uuid.uuid5(PODCAST_GUID_NAMESPACE, bare))
+
+
+def is_private_address(url: str) -> bool:
+    """Whether `url` names this machine or a private network: an address nobody else's feed can
+    have, so it cannot tell two people's shows apart."""
+    host = (urlsplit(url).hostname or "").lower()
+    if host == "localhost" or host.endswith((".localhost", ".local", ".lan", ".internal", ".home.arpa")):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_private or address.is_loopback or address.is_link_local or address.is_unspecified
+
+
+def show_identity(url: str) -> tuple[str, frozenset[str]]:
+    """The podcast:guid a new show whose feed is at `url` takes, and the guids a show must not keep.
+
+    The namespace derives a guid from the feed URL (uuidv5), which gives every show at the same
+    loopback or private address the same guid, colliding in every podcast index: such a show gets
+    a random one (uuid4), kept in the catalog for good. Shows that were given the guid of the
+    default address (or of their private one) by older versions get a new one; a show with the
+    guid of a public address keeps it."""
+    derived_from_private = {show_guid(ShowSettings().base_url + "feed/feed.xml")}
+    if is_private_address(url):
+        return str(uuid.uuid4()), frozenset({*derived_from_private, show_guid(url)})
+    return show_guid(url), frozenset(derived_from_private)
 
 
 def side_files(settings: Settings, episode: Episode) -> tuple[SideFile | None, list[SideFile]]:

@@ -12,7 +12,7 @@ from reelcast.config import Settings
 from reelcast.errors import ConfigError
 from reelcast.models import Episode
 from reelcast.publish.artwork import ensure_cover
-from reelcast.publish.feed import build_feed, feed_url, show_guid
+from reelcast.publish.feed import build_feed, feed_url, show_identity
 from reelcast.publish.page import read_transcript, render_page
 
 COVER_STEM = "cover"
@@ -34,7 +34,7 @@ def render_show(
     """The feed and page for `episodes` (newest first). `locate` says where an episode's file is now
     (staged in a work folder, or published); the cover is made if the show has none yet."""
     cover = ensure_cover(settings.show.title, configured_cover(settings), settings.feed_dir / f"{COVER_STEM}.png")
-    guid = catalog.show_guid(show_guid(feed_url(settings)))
+    guid = catalog.show_guid(*show_identity(feed_url(settings)))
     feed = build_feed(settings, episodes, cover.name, guid, updated)
     transcripts = {e.guid: read_transcript(locate, e) for e in episodes}
     page = render_page(settings, episodes, cover.name, transcripts).encode("utf-8")
@@ -59,5 +59,6 @@ def configured_cover(settings: Settings) -> Path | None:
         return None
     path = settings.root / settings.show.image
     if not path.is_file():
-        raise ConfigError(f"[show] image = {settings.show.image!r} does not exist under {settings.root}")
+        raise ConfigError(f"[show] image = {settings.show.image!r} does not exist in {settings.root.resolve()}; "
+                          "give the path of a square JPEG or PNG, relative to that folder")
     return path
