@@ -115,7 +115,7 @@ def test_chromium_plays_the_listening_page_and_seeks_to_chapter_two(
     served_show: ServedShow, browser: webdriver.Chrome, tmp_path: Path
 ) -> None:
     browser.get(served_show.show.base_url)
-    assert browser.title == "reelcast Film Reviews"
+    assert browser.title == "ReelRundown Reviews"
     audio = browser.find_element(By.CSS_SELECTOR, "article audio")
     browser.execute_script("return arguments[0].play();", audio)
     wait_for(lambda: player_state(browser, audio)["time"] > 0.2)

@@ -54,7 +54,7 @@ def test_feed_parses_in_real_podcast_parsers(published: Path, published_show: Pu
     assert enclosure["mime_type"] == "audio/mpeg"
     assert enclosure["url"] == f"{published_show.base_url}episodes/{mp3.name}"
     assert abs(episode["total_time"] - MP3(mp3).info.length) <= 1
-    assert parsed["title"] == "reelcast Film Reviews"
+    assert parsed["title"] == "ReelRundown Reviews"  # no [show] title: named after the first review's site
     assert "reelrundown.com" in episode["link"]
 
     feed = feedparser.parse(feed_path.read_bytes())
@@ -80,7 +80,7 @@ def test_mp3_is_tagged_and_chaptered(published: Path) -> None:
     tags = ID3(mp3_of(published))
     assert str(tags["TIT2"]) == "'Leaving Las Vegas' (1995) - Movie Review"
     assert str(tags["TPE1"]) == "Sam Shepards"
-    assert str(tags["TALB"]) == "reelcast Film Reviews"
+    assert str(tags["TALB"]) == "ReelRundown Reviews"
     assert str(tags["TDRC"]) == "2019-10-08"
     assert "reelrundown.com/movies/Leaving-Las-Vegas" in str(tags.getall("COMM")[0])
     chapters = sorted(tags.getall("CHAP"), key=lambda c: c.start_time)

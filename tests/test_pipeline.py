@@ -8,7 +8,7 @@ import pytest
 
 from reelcast import pipeline
 from reelcast.catalog import Catalog
-from reelcast.config import Settings
+from reelcast.config import Settings, load_settings
 from reelcast.errors import CatalogError, FeedError
 from reelcast.publish import show as show_module
 
@@ -23,7 +23,8 @@ def test_publish_writes_episode_side_files_and_feed(show: Settings, tone_engine:
     # each file is named by the slug and a hash of the episode's content, so a new version never
     # overwrites a file a live feed names
     version = re.fullmatch(r"leaving-las-vegas-1995-movie-review\.([0-9a-f]{8})\.mp3", episode.audio_file)[1]
-    assert names == sorted(f"{episode.slug}.{version}{s}" for s in (".mp3", ".chapters.json", ".vtt", ".srt"))
+    suffixes = (".mp3", ".chapters.json", ".vtt", ".srt", ".art.png")
+    assert names == sorted(f"{episode.slug}.{version}{s}" for s in suffixes)
     assert sorted([episode.audio_file, *episode.side_files]) == names
     assert (show.feed_dir / "feed.xml").exists() and (show.feed_dir / "cover.png").exists()
     assert [s for s in dict.fromkeys(stages)] == ["read", "extract", "script", "speech", "audio", "publish"]
@@ -83,3 +84,17 @@ def test_two_local_reviews_with_one_title_are_two_episodes(show: Settings, tone_
     with Catalog.open(show.catalog_path) as catalog:
         assert {e.guid for e in catalog.episodes()} == {first.guid, second.guid}
     assert len(list(show.episodes_dir.glob("*.mp3"))) == 2
+
+
+def test_a_show_with_no_title_is_named_after_the_site_of_its_first_review(
+    show: Settings, tone_engine: ToneEngine
+) -> None:
+    pipeline.publish(str(EXAMPLE), show, tone_engine)
+    assert tone_engine.texts[0].startswith("Welcome to ReelRundown Reviews.")
+    feed = (show.feed_dir / "feed.xml").read_text(encoding="utf-8")
+    assert "<title>ReelRundown Reviews</title>" in feed and "reelcast Film Reviews" not in feed
+    pipeline.rebuild_feed(show)  # kept by the catalog, not chosen again
+    assert "<title>ReelRundown Reviews</title>" in (show.feed_dir / "feed.xml").read_text(encoding="utf-8")
+    named = load_settings(show.root, {"show": {"title": "Film Night"}})
+    pipeline.rebuild_feed(named)  # a [show] title always wins
+    assert "<title>Film Night</title>" in (show.feed_dir / "feed.xml").read_text(encoding="utf-8")

@@ -73,6 +73,17 @@ class Catalog:
         rows = self._db.execute("SELECT * FROM episodes ORDER BY published DESC, slug").fetchall()
         return [_episode(r) for r in rows]
 
+    def show_title(self, candidate: str | None = None) -> str | None:
+        """The title the show was given at its first publish when reelcast.toml names none:
+        `candidate` the first time, then always the one stored (None: none chosen yet)."""
+        try:
+            if candidate:
+                self._db.execute("INSERT OR IGNORE INTO show VALUES ('title', ?)", (candidate,))
+            row = self._db.execute("SELECT value FROM show WHERE key = 'title'").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise CatalogError(f"could not read the show's title in {self.path}: {exc}") from exc
+        return row["value"] if row else None
+
     def show_guid(self, candidate: str, replacing: Collection[str] = ()) -> str:
         """The show's podcast:guid: `candidate` the first time, then always the one stored, unless
         it is one of `replacing` (a guid no show may keep: see publish.feed.show_identity).

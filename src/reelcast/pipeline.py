@@ -40,9 +40,9 @@ from reelcast.publish.episode import (
     where_read,
 )
 from reelcast.publish.feed import FEED_FILE, validate_show
-from reelcast.publish.show import configured_cover, is_published
+from reelcast.publish.show import DEFAULT_TITLE, configured_cover, is_published, titled
 from reelcast.publish.sidefiles import ART, EPISODE_FILES, MP3, SIDE_FILES, episode_file_name
-from reelcast.script import build_script, spoken_title
+from reelcast.script import build_script, site_domain, spoken_title
 from reelcast.speakable import Lexicon
 from reelcast.speech import Engine, make_engine
 from reelcast.speech.runner import cluster, speak_script
@@ -141,6 +141,7 @@ def publish(
     article = extract(page)
     if only_new and (known := _published(settings, episode_guid(article, page))):
         return Published(known, changed=False, reason="already published")
+    settings, new_title = show_titled(settings, article)
     on_progress(ProgressEvent(Stage.SCRIPT))
     script = prepare_script(article, settings)
     speech = speech_for(script, settings) if engine is None else settings.speech
@@ -169,6 +170,8 @@ def publish(
         version = content_version([path.read_bytes() for path in files.values()])
         on_progress(ProgressEvent(Stage.PUBLISH))
         with open_show(settings, recovering=not batch) as catalog:
+            if new_title:
+                catalog.show_title(new_title)  # kept: the show is called this from now on
             guid = episode_guid(article, page)
             previous = catalog.get(guid)
             slug = previous.slug if previous else unique_slug(slugify(article.title), guid, catalog.slug_owner)
@@ -309,6 +312,21 @@ def require_show(settings: Settings) -> None:
             f"nothing has been published in {settings.root.resolve()}; "
             "publish a review first, or point --root at the show folder"
         )
+
+
+def show_titled(settings: Settings, article: Article) -> tuple[Settings, str | None]:
+    """`settings` with the show's title, and the title to keep if this publish chooses it. With no
+    [show] title in reelcast.toml, a show is named after the site of its first review ("ReelRundown
+    Reviews"), not by reelcast's placeholder; the catalog keeps that name."""
+    if settings.show.title != DEFAULT_TITLE:
+        return settings, None
+    kept = None
+    if settings.catalog_path.exists():
+        with open_show(settings, recovering=False) as catalog:  # only read (a batch may be under way)
+            kept = catalog.show_title()
+    site = article.site_name or site_domain(article.canonical_url)
+    chosen = kept or (f"{site} Reviews" if site else None)
+    return titled(settings, chosen), None if kept else chosen
 
 
 def art_for(article: Article, settings: Settings) -> bytes:

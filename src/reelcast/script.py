@@ -356,6 +356,11 @@ def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
+def site_domain(url: str | None) -> str | None:
+    """The host of `url` without "www.": how a site is named when it gives no name."""
+    return _domain(url)
+
+
 def _domain(url: str | None) -> str | None:
     if not url:
         return None

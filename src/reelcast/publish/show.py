@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from reelcast.catalog import Catalog
-from reelcast.config import Settings
+from reelcast.config import Settings, ShowSettings
 from reelcast.errors import ConfigError
 from reelcast.models import Episode
 from reelcast.publish.artwork import ensure_cover
@@ -33,6 +34,7 @@ def render_show(
 ) -> RenderedShow:
     """The feed and page for `episodes` (newest first). `locate` says where an episode's file is now
     (staged in a work folder, or published); the cover is made if the show has none yet."""
+    settings = titled(settings, catalog.show_title())
     cover = ensure_cover(settings.show.title, configured_cover(settings), settings.feed_dir / f"{COVER_STEM}.png")
     guid = catalog.show_guid(*show_identity(feed_url(settings)))
     feed = build_feed(settings, episodes, cover.name, guid, updated)
@@ -52,6 +54,17 @@ def is_published(settings: Settings) -> bool:
         return False
     with Catalog.open(settings.catalog_path) as catalog:
         return bool(catalog.episodes())
+
+
+DEFAULT_TITLE = ShowSettings().title
+
+
+def titled(settings: Settings, kept: str | None) -> Settings:
+    """`settings` with the show's title: [show] title when reelcast.toml sets one, else `kept` (the
+    one the catalog keeps, chosen from the site of the first review published)."""
+    if settings.show.title != DEFAULT_TITLE or not kept:
+        return settings
+    return dataclasses.replace(settings, show=dataclasses.replace(settings.show, title=kept))
 
 
 def configured_cover(settings: Settings) -> Path | None:
