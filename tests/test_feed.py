@@ -59,7 +59,7 @@ def test_item_has_enclosure_duration_art_chapters_and_transcripts(show: Settings
     assert item.findtext("pubDate") == "Tue, 08 Oct 2019 12:00:00 +0000"
     assert item.findtext("itunes:duration", namespaces=NS) == "300"
     assert item.findtext("itunes:episodeType", namespaces=NS) == "full"
-    # episode art is the show cover: reelcast never downloads the review's lead image
+    # an episode published before episode art (no .art.png among its files) shows the show cover
     assert item.find("itunes:image", NS).get("href") == "http://127.0.0.1:8000/feed/cover.png"
     assert sample_episode().link in item.findtext("description")
     chapters = item.find("podcast:chapters", NS)
