@@ -138,7 +138,8 @@ def template_fields(article: Article, show_title: str, words: Mapping[str, str] 
         "show": show_title,
         "title": title,
         "author": article.byline or words["unnamed_author"],
-        "site": words["site"].format(site=site) if site else "",
+        # said once: a show named after the site ("ReelRundown Reviews") does not add "for ReelRundown"
+        "site": words["site"].format(site=site) if site and _plain(site) not in _plain(show_title) else "",
         "film": film,
         "rating": rating,
         "link": _domain(article.canonical_url) or "",

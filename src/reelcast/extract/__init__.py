@@ -64,7 +64,8 @@ def refuse_non_page(page: RawPage) -> None:
     if _FEED_START.match(head) or kind in ("application/rss+xml", "application/atom+xml"):
         raise ExtractError(f"{page.source} is a feed (RSS or Atom), not a review page; to publish the "
                            f"reviews it lists, run: reelcast publish --from-feed {page.source}")
-    if not _ANY_TAG.search(page.content[:65536]) and (kind in ("", "text/plain", "text/markdown")):
+    named_text = page.source.lower().endswith((".txt", ".text", ".md", ".markdown"))
+    if (named_text or kind in ("text/plain", "text/markdown")) and not _ANY_TAG.search(page.content[:65536]):
         raise ExtractError(f"{page.source} is plain text (or Markdown), not a web page; reelcast reads "
                            "review pages in HTML: give the review's address, or save the page as HTML")
 
