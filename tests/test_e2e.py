@@ -22,8 +22,8 @@ pytestmark = pytest.mark.slow
 FIRST = "The first time we see Ben Sanderson (Nicolas Cage), he is playfully dancing in a supermarket"
 LAST = "That damn twisted decadent love story is the reason why Leaving Las Vegas deserves to be seen."
 CHROME = ("Skip to main content", "Read More From", "Related Articles", "Hi, I'm Sam", "I love movies",
-          "© 2019", "Sam Shepards.", "Accept All Cookies", "Advertisement", "Source: United Artists",
-          "Great review!", "newsletter")
+          "© 2019", "2019 Sam Shepards", "By Sam Shepards", "Accept All Cookies", "Advertisement",
+          "Source: United Artists", "Great review!", "newsletter")
 
 
 def reelcast(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
