@@ -165,3 +165,14 @@ def test_chapters_of_a_headingless_review_say_what_each_part_discusses() -> None
     script = build_script(page, ScriptSettings(min_words=100, max_words=160), "Show")
     titles = [s.title for s in script.sections[1:-1]]
     assert titles == ["The story: Ben", "The performances: Nicolas Cage and Elisabeth Shue", "The verdict"]
+
+
+def test_a_rating_the_intro_announces_is_not_read_again_from_the_text() -> None:
+    page = article(Block(P, "See it on the largest screen you can find. Rating: 4/5"), Block(P, "★★★★☆"),
+                   rating=Rating(4, 5))
+    script = build_script(page, ScriptSettings(), "Show")
+    said = " ".join(p.text for s in script.sections for p in s.paragraphs)
+    assert said.count("four out of five") == 1 and "The verdict: four out of five." in said
+    assert "See it on the largest screen you can find." in said
+    unrated = build_script(replace(page, rating=None), ScriptSettings(), "Show")  # no intro verdict: kept
+    assert "four out of five" in " ".join(p.text for s in unrated.sections[1:] for p in s.paragraphs)

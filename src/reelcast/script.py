@@ -47,7 +47,10 @@ def build_script(
     parts = split_sections(body, settings.min_words, settings.max_words, words["part"])
     titles = chapter_titles(parts, article, language, words["part"])
     for title, (_, blocks) in zip(titles, parts, strict=True):
-        sections.append(Section(len(sections), SectionKind.BODY, title, ready(narration(blocks, words))))
+        body_paragraphs = ready(narration(blocks, words))
+        if article.rating:  # the intro announces it: a "Rating: 4/5" line in the text is not said again
+            body_paragraphs = tuple(p for p in (_without_rating(p) for p in body_paragraphs) if p.sentences)
+        sections.append(Section(len(sections), SectionKind.BODY, title, body_paragraphs))
     sections.append(Section(len(sections), SectionKind.OUTRO, outro_title, ready([_fill(outro, fields, "outro")])))
     return Script(title=article.title, sections=tuple(s for s in sections if s.paragraphs), language=language)
 
@@ -82,6 +85,18 @@ def written_paragraph(text: str, lexicon: Lexicon | None = None, language: str =
             spoken = spoken[0].upper() + spoken[1:]
         sentences.append(Sentence(spoken, written))
     return Paragraph(tuple(sentences))
+
+
+_RATING_SENTENCE = re.compile(
+    r"^(?:(?:our|my|the)\s+)?(?:(?:rating|verdict|score|grade|note|wertung|nota|puntuación|valutazione)\s*[:\-–—]?\s*)?"
+    r"(?:[★☆✩⭐½]+|\d+(?:[.,]\d)?\s*(?:/|out of|sur|von|de|su|van)\s*\d+)(?:\s*(?:stars?|étoiles|sterne))?\s*[.!]?$",
+    re.IGNORECASE,
+)
+
+
+def _without_rating(paragraph: Paragraph) -> Paragraph:
+    """`paragraph` without sentences that are only a rating ("Rating: 4/5", "★★★★☆")."""
+    return Paragraph(tuple(s for s in paragraph.sentences if not _RATING_SENTENCE.match(s.shown.strip())))
 
 
 def frame_templates(settings: ScriptSettings, language: str, show_language: str) -> tuple[str, str]:
