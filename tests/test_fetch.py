@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import http.client
 import io
 import os
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -217,7 +219,7 @@ def test_size_cap_applies_to_downloads(server: str) -> None:
 
 
 def test_timeout(server: str) -> None:
-    with pytest.raises(FetchError, match="did not answer|could not be"):
+    with pytest.raises(FetchError, match=r"did not send the page within 0.3 s"):
         read_page(f"{server}/slow", limits=FetchLimits(timeout_s=0.3))
 
 
@@ -327,3 +329,85 @@ def test_a_mangled_address_is_one_line_naming_it(url: str) -> None:
         read_page(url)
     assert "\n" not in str(err.value) and "\r" not in str(err.value)
     assert "web server" not in str(err.value)  # nothing was sent, so no server is blamed
+
+
+# -- servers that trickle: a socket timeout bounds each read, the fetch's limit bounds them all
+
+
+@pytest.fixture
+def trickle_server() -> Iterator[Callable[[bytes, bytes, float], str]]:
+    """Start a server that sends `head` at once, then `tail` a byte every `delay` seconds."""
+    listeners: list[socket.socket] = []
+    stop = threading.Event()
+
+    def start(head: bytes, tail: bytes, delay: float) -> str:
+        listener = socket.create_server(("127.0.0.1", 0))
+        listeners.append(listener)
+
+        def serve() -> None:
+            while not stop.is_set():
+                try:
+                    conn, _ = listener.accept()
+                except OSError:
+                    return
+                with conn:
+                    try:
+                        conn.recv(65536)
+                        conn.sendall(head)
+                        for byte in tail:
+                            if stop.wait(delay):
+                                return
+                            conn.sendall(bytes([byte]))
+                    except OSError:  # the client gave up: what the test wants
+                        pass
+
+        threading.Thread(target=serve, daemon=True).start()
+        return f"http://127.0.0.1:{listener.getsockname()[1]}"
+
+    yield start
+    stop.set()
+    for listener in listeners:
+        listener.close()
+
+
+LONG_HEADERS = b"".join(b"X-Filler-%d: %s\r\n" % (n, b"a" * 50) for n in range(60)) + b"\r\n"
+
+
+@pytest.mark.parametrize(
+    ("head", "tail"),
+    [
+        (b"", HEAD_200 + LONG_HEADERS + LONG_PAGE),  # the status line and headers a byte at a time
+        (HEAD_200 + f"Content-Length: {len(LONG_PAGE)}\r\n\r\n".encode(), LONG_PAGE),  # the body
+        (HEAD_200 + b"\r\n", LONG_PAGE),  # a body without a length, which ends when the socket does
+    ],
+    ids=["headers", "body", "unsized-body"],
+)
+def test_a_trickling_server_times_out_as_a_whole(trickle_server, head: bytes, tail: bytes) -> None:  # noqa: ANN001
+    url = f"{trickle_server(head, tail, 0.05)}/review"  # each byte well within the 1 s per-read timeout
+    start = time.monotonic()
+    with pytest.raises(FetchError) as err:
+        read_page(url, limits=FetchLimits(timeout_s=1))
+    elapsed = time.monotonic() - start
+    assert str(err.value).startswith(f"{url} did not send the page within 1 s")
+    assert "\n" not in str(err.value)
+    assert 0.9 < elapsed < 3
+
+
+def test_redirects_share_one_time_limit(server: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    real_connect = http.client.HTTPConnection.connect
+
+    def slow_connect(self: http.client.HTTPConnection) -> None:
+        time.sleep(0.3)  # each of the four connections well within the limit, not all of them
+        real_connect(self)
+
+    monkeypatch.setattr(http.client.HTTPConnection, "connect", slow_connect)
+    start = time.monotonic()
+    with pytest.raises(FetchError, match="did not send the page within 1 s"):
+        read_page(f"{server}/hop/3", limits=FetchLimits(timeout_s=1))
+    assert time.monotonic() - start < 2.5
+
+
+def test_a_page_in_time_is_read_whole(trickle_server) -> None:  # noqa: ANN001
+    body = b"<html><body><p>Short.</p></body></html>"
+    head = HEAD_200 + f"Content-Length: {len(body)}\r\n\r\n".encode()
+    assert read_page(f"{trickle_server(head, body, 0.001)}/review", limits=FetchLimits(timeout_s=5)).content == body

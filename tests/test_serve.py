@@ -2,16 +2,38 @@
 
 from __future__ import annotations
 
+import asyncio
 import http.client
+import re
 import socket
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from starlette.applications import Starlette
 
 from reelcast.catalog import Catalog
 from reelcast.config import Settings
 from reelcast.errors import ServeError
-from reelcast.serve import PublishedFolder, address_warnings, bind, is_refused, is_valid_range, media_type, url_for
+from reelcast.serve import (
+    MAX_RANGES,
+    PublishedFolder,
+    address_warnings,
+    bind,
+    is_refused,
+    is_valid_range,
+    make_app,
+    make_server,
+    media_type,
+    normalised_range,
+    url_for,
+)
 
 from .conftest import ServedShow, run_reelcast, sample_episode
 
@@ -273,3 +295,180 @@ def test_serving_an_empty_folder_says_to_publish_first(show: Settings) -> None:
     done = run_reelcast(show.root, "serve", "--port", "1", timeout=60)
     assert done.returncode == 1
     assert "nothing is published" in done.stderr and "reelcast publish PAGE" in done.stderr
+
+
+# -- absurd ranges and slow clients, against the server `serve` runs, in this process on 127.0.0.1
+
+
+@pytest.mark.slow
+def test_absurd_positions_are_clamped_not_a_500(served_show: ServedShow) -> None:
+    data = served_show.show.mp3.read_bytes()
+    huge = "9" * 5000
+    response, body = request(served_show, "GET", mp3_path(served_show), {"Range": f"bytes=1-{huge}"})
+    assert response.status == 206 and body == data[1:]
+    response, _ = request(served_show, "GET", mp3_path(served_show), {"Range": f"bytes={huge}-"})
+    assert response.status == 416
+    response, body = request(served_show, "GET", mp3_path(served_show), {"Range": f"bytes=-{huge}"})
+    assert response.status == 206 and body == data
+    response, body = request(served_show, "GET", mp3_path(served_show), {"Range": f"bytes={'0' * 5000}7-9"})
+    assert response.status == 206 and body == data[7:10]
+
+
+def test_normalised_range_strips_zeros_and_caps_positions() -> None:
+    assert normalised_range(b"bytes=1-" + b"9" * 5000) == b"bytes=1-9223372036854775807"
+    assert normalised_range(b"bytes=" + b"0" * 5000 + b"12-013") == b"bytes=12-13"
+    assert normalised_range(b"bytes=" + b"9" * 30 + b"-" + b"9" * 20) is None  # last before first, both capped
+    assert normalised_range(b"bytes=" + ",".join(["0-0"] * (MAX_RANGES + 1)).encode()) is None
+    assert normalised_range(b"bytes=\xd9\xa1-\xd9\xa2") is None  # Arabic-Indic digits are not HTTP digits
+
+
+@dataclass
+class LocalServer:
+    port: int
+    data: bytes  # the one episode file, /episodes/e.mp3
+
+    def connect(self) -> socket.socket:
+        return socket.create_connection(("127.0.0.1", self.port), timeout=10)
+
+
+@pytest.fixture
+def local_server(show: Settings) -> Iterator[LocalServer]:
+    """`serve`'s uvicorn server in a thread, with a half-second header timeout."""
+    published_stub(show.root)
+    (show.root / "episodes").mkdir()
+    data = bytes(range(256)) * 64
+    (show.root / "episodes" / "e.mp3").write_bytes(data)
+    sock = bind("127.0.0.1", 0)
+    server = make_server(show, header_timeout_s=0.5)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert time.monotonic() < deadline and thread.is_alive(), "the server did not start"
+        time.sleep(0.02)
+    try:
+        yield LocalServer(sock.getsockname()[1], data)
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        sock.close()
+
+
+def closed_after(conn: socket.socket, limit: float) -> float:
+    """Seconds until the server closes `conn` (it sends nothing first), failing after `limit`."""
+    start = time.monotonic()
+    conn.settimeout(limit)
+    assert conn.recv(1024) == b""
+    return time.monotonic() - start
+
+
+def test_a_silent_connection_is_closed_after_the_header_timeout(local_server: LocalServer) -> None:
+    with local_server.connect() as conn:
+        assert 0.3 < closed_after(conn, 5) < 3
+
+
+def test_headers_trickling_a_byte_at_a_time_are_cut_off(local_server: LocalServer) -> None:
+    request_bytes = b"GET /episodes/e.mp3 HTTP/1.1\r\nHost: x\r\n" + b"X-Slow: " + b"a" * 100 + b"\r\n\r\n"
+    with local_server.connect() as conn:
+        start = time.monotonic()
+        try:
+            for byte in request_bytes:
+                conn.sendall(bytes([byte]))
+                time.sleep(0.05)
+        except OSError:  # the server closed the connection (a reset while we were still sending)
+            pass
+        else:
+            pytest.fail("the server waited for all 150 bytes over 7.5 s")
+        elapsed = time.monotonic() - start
+    assert elapsed < 3
+
+
+def test_a_keep_alive_connection_gets_a_new_header_timeout_per_request(local_server: LocalServer) -> None:
+    with local_server.connect() as conn:
+        for _ in range(3):
+            time.sleep(0.3)  # each request within its own half second, 0.9 s in all
+            conn.sendall(b"GET /episodes/e.mp3 HTTP/1.1\r\nHost: x\r\nRange: bytes=0-9\r\n\r\n")
+            reply = b""
+            while not reply.endswith(local_server.data[:10]):
+                chunk = conn.recv(65536)
+                assert chunk, f"closed early after {reply!r}"
+                reply += chunk
+            assert reply.startswith(b"HTTP/1.1 206")
+        assert closed_after(conn, 5) < 3  # and the idle one after the last is closed
+
+
+def test_the_server_still_answers_while_slow_clients_wait(local_server: LocalServer) -> None:
+    idle = [local_server.connect() for _ in range(20)]
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{local_server.port}/episodes/e.mp3", timeout=5) as response:
+            assert response.read() == local_server.data
+    finally:
+        for conn in idle:
+            conn.close()
+
+
+# Property: whatever the Range header, the app answers 200, 206 or 416 with the bytes it says it sends.
+_RANGE_PARTS = st.one_of(
+    st.integers(min_value=0, max_value=20_000).map(str),
+    st.text("0123456789", min_size=1, max_size=30),
+    st.tuples(st.sampled_from("0159"), st.integers(min_value=19, max_value=6000)).map(lambda d: d[0] * d[1]),
+    st.text("0123456789-, =", max_size=40),
+    st.sampled_from(["", "-", "bytes", "BYTES", " ", "\t", "1e3", "+5", "0x10", "\u0661"]),
+)
+_RANGES = st.one_of(
+    st.lists(_RANGE_PARTS, max_size=6).map("".join).map(lambda r: "bytes=" + r),
+    st.lists(st.tuples(_RANGE_PARTS, _RANGE_PARTS), min_size=1, max_size=60).map(
+        lambda pairs: "bytes=" + ",".join(f"{a}-{b}" for a, b in pairs)),
+    st.binary(max_size=80).map(lambda b: b.decode("latin-1")),
+)
+
+
+def _call(app: Starlette, path: str, headers: list[tuple[bytes, bytes]]) -> tuple[int, dict[bytes, bytes], bytes]:
+    # spec 2.4: the response does not listen for a disconnect, which this receive() never sends
+    scope = {
+        "type": "http", "asgi": {"version": "3.0", "spec_version": "2.4"}, "http_version": "1.1",
+        "method": "GET", "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"",
+        "root_path": "", "headers": headers, "server": ("127.0.0.1", 8000), "client": ("127.0.0.1", 5000),
+    }
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    asyncio.run(app(scope, receive, send))
+    start = sent[0]
+    return start["status"], dict(start["headers"]), b"".join(m.get("body", b"") for m in sent[1:])
+
+
+@pytest.fixture(scope="module")
+def range_app(tmp_path_factory: pytest.TempPathFactory) -> tuple[Starlette, bytes]:
+    root = tmp_path_factory.mktemp("ranges")
+    published_stub(root)
+    (root / "episodes").mkdir()
+    data = bytes(range(256)) * 40  # 10,240 bytes: every offset's byte is offset % 256
+    (root / "episodes" / "e.mp3").write_bytes(data)
+    return make_app(Settings(root=root)), data
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(value=_RANGES)
+def test_any_range_header_gets_200_206_or_416_with_the_bytes_it_names(range_app, value: str) -> None:  # noqa: ANN001
+    app, data = range_app
+    status, headers, body = _call(app, "/episodes/e.mp3", [(b"range", value.encode("utf-8"))])
+    assert status in (200, 206, 416), (value[:100], status)
+    if status == 200:
+        assert body == data
+    elif status == 416:
+        assert headers[b"content-range"] == f"bytes */{len(data)}".encode()
+    elif b"content-range" in headers:  # one range
+        first, last = map(int, headers[b"content-range"].split(b" ")[1].split(b"/")[0].split(b"-"))
+        assert body == data[first : last + 1]
+    else:  # several: each part's bytes are the ones its header names
+        assert headers[b"content-type"].startswith(b"multipart/byteranges")
+        parts = re.findall(rb"Content-Range: bytes (\d+)-(\d+)/\d+\r\n\r\n", body)
+        assert parts
+        for first, last in parts:
+            assert data[int(first) : int(last) + 1] in body

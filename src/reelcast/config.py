@@ -56,6 +56,10 @@ class ScriptSettings:
     outros: tuple[tuple[str, str], ...] = ()
     min_words: int = 150
     max_words: int = 400
+    # Caps on the whole article, checked before any speech: a page that is not one review (a book,
+    # a forum dump) would otherwise take hours of synthesis and gigabytes of audio.
+    max_article_words: int = 10_000
+    max_audio_minutes: int = 90  # estimated from the words and [speech] rate
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,6 +225,8 @@ _RANGES: tuple[tuple[str, str, float, float, str], ...] = (
     ("script", "min_words", 20, 2000, "words in a section"),
     ("script", "max_words", 40, 5000, "words in a section"),
     ("deploy", "timeout_s", 1, 600, "seconds to wait for the destination"),
+    ("script", "max_article_words", 100, 200_000, "words in the whole article"),
+    ("script", "max_audio_minutes", 1, 1440, "minutes of narration, estimated"),
 )
 _LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
 _BITRATES = (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)

@@ -8,7 +8,10 @@ from __future__ import annotations
 import http.client
 import logging
 import re
+import socket
 import sys
+import threading
+import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -51,7 +54,7 @@ _WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 @dataclass(frozen=True, slots=True)
 class FetchLimits:
-    timeout_s: float = 20.0
+    timeout_s: float = 20.0  # for the whole fetch: connecting, every redirect, headers and body
     max_bytes: int = 10 * 1024 * 1024
     max_redirects: int = 5
 
@@ -121,13 +124,105 @@ class _LimitedRedirects(urllib.request.HTTPRedirectHandler):
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
+class _Deadline:
+    """Shuts every socket of one fetch when its time is up.
+
+    A socket timeout bounds each read, not the fetch: a server that sends a header line or a byte
+    of the body every few seconds would keep a read succeeding for ever. Shutting the sockets down
+    from a timer makes the blocked read return at once, in whatever state http.client is.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.expired = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> _Deadline:
+        self._started = time.monotonic()
+        self._timer.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._timer.cancel()
+
+    def remaining(self) -> float:
+        return max(0.001, self.seconds - (time.monotonic() - self._started))
+
+    def watch(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sockets.append(sock)
+            if self.expired:
+                _shut(sock)
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            for sock in self._sockets:
+                _shut(sock)
+
+
+def _shut(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:  # already closed, or never connected
+        pass
+
+
+def _watched_handlers(deadline: _Deadline) -> list[urllib.request.BaseHandler]:
+    """HTTP and HTTPS handlers whose connections hand their sockets to `deadline` and time out within it."""
+
+    def watched(base: type[http.client.HTTPConnection]) -> type[http.client.HTTPConnection]:
+        class Connection(base):  # type: ignore[valid-type, misc]
+            def connect(self) -> None:
+                self.timeout = min(self.timeout, deadline.remaining())  # a redirect's connect within what is left
+                super().connect()
+                deadline.watch(self.sock)  # after TLS wraps it: the socket that reads the reply
+
+        return Connection
+
+    class HTTPHandler(urllib.request.HTTPHandler):
+        def http_open(self, req):  # type: ignore[no-untyped-def]
+            return self.do_open(watched(http.client.HTTPConnection), req)
+
+    class HTTPSHandler(urllib.request.HTTPSHandler):
+        def https_open(self, req):  # type: ignore[no-untyped-def]
+            return self.do_open(watched(http.client.HTTPSConnection), req, context=self._context)
+
+    return [HTTPHandler(), HTTPSHandler()]
+
+
 def _read_url(url: str, limits: FetchLimits, kinds: tuple[str, ...] = HTML_TYPES,
               accept: str = _HTML_ACCEPT) -> RawPage:
-    opener = urllib.request.build_opener(_LimitedRedirects(limits.max_redirects))
     request = urllib.request.Request(
         _ascii_url(url),
         headers={"User-Agent": USER_AGENT, "Accept": accept},
     )
+    deadline = _Deadline(limits.timeout_s)
+    opener = urllib.request.build_opener(_LimitedRedirects(limits.max_redirects), *_watched_handlers(deadline))
+    with deadline:
+        try:
+            page = _download(url, opener, request, limits, kinds)
+        except FetchError as exc:
+            if deadline.expired:  # whatever the shut socket made http.client say, the cause is the time
+                raise _too_slow(url, limits) from exc
+            raise
+    if deadline.expired:  # a body without a length just ends when its socket is shut: a cut page
+        raise _too_slow(url, limits)
+    return page
+
+
+def _too_slow(url: str, limits: FetchLimits) -> FetchError:
+    return FetchError(
+        f"{url} did not send the page within {limits.timeout_s:g} s; "
+        "try again later, or save the page and pass the file"
+    )
+
+
+def _download(url: str, opener: urllib.request.OpenerDirector, request: urllib.request.Request,
+              limits: FetchLimits, kinds: tuple[str, ...]) -> RawPage:
     try:
         with opener.open(request, timeout=limits.timeout_s) as response:
             final_url = response.geturl()
@@ -156,9 +251,7 @@ def _read_url(url: str, limits: FetchLimits, kinds: tuple[str, ...] = HTML_TYPES
     except urllib.error.URLError as exc:
         raise FetchError(f"{url} could not be reached ({exc.reason}); check the address and your connection") from exc
     except TimeoutError as exc:
-        raise FetchError(
-            f"{url} did not answer within {limits.timeout_s:g} s; try again later, or save the page and pass the file"
-        ) from exc
+        raise _too_slow(url, limits) from exc
     except http.client.IncompleteRead as exc:
         raise FetchError(
             f"{url} broke off in the middle of the page ({exc}); try again, or save the page and pass the file"

@@ -21,7 +21,7 @@ from reelcast.audio import encode, master_key, stitch
 from reelcast.backlog import Outcome, Status
 from reelcast.cache import SpeechCache, code_fingerprint, digest, file_sha256
 from reelcast.catalog import Catalog
-from reelcast.config import Settings, SpeechSettings
+from reelcast.config import CONFIG_NAME, Settings, SpeechSettings
 from reelcast.errors import CatalogError, FeedError, ReelcastError
 from reelcast.extract import extract
 from reelcast.fetch import read_page
@@ -42,7 +42,7 @@ from reelcast.publish.episode import (
 from reelcast.publish.feed import FEED_FILE, validate_show
 from reelcast.publish.show import DEFAULT_TITLE, configured_cover, is_published, titled
 from reelcast.publish.sidefiles import ART, EPISODE_FILES, MP3, SIDE_FILES, episode_file_name
-from reelcast.script import build_script, site_domain, spoken_title
+from reelcast.script import build_script, check_length, site_domain, spoken_title
 from reelcast.speakable import Lexicon
 from reelcast.speech import Engine, make_engine
 from reelcast.speech.runner import cluster, speak_script
@@ -93,6 +93,7 @@ def read_article(source: str, stdin=None) -> Article:  # noqa: ANN001 - a binary
 
 def prepare_script(article: Article, settings: Settings) -> Script:
     """The narration, in the review's language (an error for one the show refuses)."""
+    check_length(article, settings.script, settings.speech.rate, str(settings.root / CONFIG_NAME))
     show = settings.show
     language = review_language(article.language, show.language, show.languages)
     return build_script(article, settings.script, show.title, load_lexicon(settings), language, show.language)

@@ -99,6 +99,30 @@ def _without_rating(paragraph: Paragraph) -> Paragraph:
     return Paragraph(tuple(s for s in paragraph.sentences if not _RATING_SENTENCE.match(s.shown.strip())))
 
 
+def check_length(article: Article, settings: ScriptSettings, rate_wpm: int, config: str = "reelcast.toml") -> None:
+    """Refuse an article too long to narrate, before any work on it: its words, and the minutes they
+    would take at `rate_wpm`. `config` names the file where the limits can be raised."""
+    words = sum(len(block.text.split()) for block in article.blocks)
+    minutes = words / rate_wpm
+    if words > settings.max_article_words:
+        raise ScriptError(
+            f"{article.source} has {words:,} words (about {_duration(minutes)} of audio), over the limit of "
+            f"{settings.max_article_words:,}; is it one review? To narrate it anyway, raise "
+            f"max_article_words under [script] in {config}"
+        )
+    if minutes > settings.max_audio_minutes:
+        raise ScriptError(
+            f"{article.source} would take about {_duration(minutes)} to narrate ({words:,} words at {rate_wpm} "
+            f"words per minute), over the limit of {settings.max_audio_minutes} minutes; to narrate it anyway, "
+            f"raise max_audio_minutes under [script] in {config} (or [speech] rate)"
+        )
+
+
+def _duration(minutes: float) -> str:
+    hours, rest = divmod(round(minutes), 60)
+    return f"{hours} h {rest} min" if hours else f"{max(1, rest)} min"
+
+
 def frame_templates(settings: ScriptSettings, language: str, show_language: str) -> tuple[str, str]:
     """The intro and outro for a review in `language`: [script.intros] for it, else [script] intro
     when it is the show's language, else the shipped template; a language with none is an error."""

@@ -8,6 +8,7 @@ URL paths match `feed.file_url`: /feed/<name> and /episodes/<name>; "/" is the l
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import ipaddress
 import os
@@ -16,6 +17,7 @@ import socket
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
+import h11
 import uvicorn
 from starlette.applications import Starlette
 from starlette.datastructures import Headers
@@ -24,6 +26,7 @@ from starlette.responses import FileResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import NotModifiedResponse, StaticFiles
 from starlette.types import Receive, Scope, Send
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from reelcast.config import Settings
 from reelcast.errors import ServeError
@@ -31,7 +34,14 @@ from reelcast.publish.page import PAGE_FILE
 from reelcast.publish.sidefiles import content_type
 
 _LOOPBACK_NAMES = ("localhost",)
-_BYTE_RANGE = re.compile(rb"(?:(\d+)-(\d*)|-\d+)")
+_BYTE_RANGE = re.compile(rb"(?:([0-9]+)-([0-9]*)|-([0-9]+))")
+_LARGEST = str(2**63 - 1).encode()
+# More ranges than a player asks for is an attack on the server (RFC 9110 14.2 lets it ignore them).
+MAX_RANGES = 50
+# A client has this long to send a request's headers (nginx allows 60 s, Apache's reqtimeout 20-40 s);
+# podcast apps send theirs in one packet.
+HEADER_TIMEOUT_S = 10.0
+MAX_CONNECTIONS = 200
 _OTHER_MACHINE = "give --host an address of this machine, such as 127.0.0.1 (this machine only) or 0.0.0.0 (all)"
 
 
@@ -78,24 +88,53 @@ def _without_invalid_range(scope: Scope) -> Scope:
     # RFC 9110 14.2: a Range header that is not a valid bytes range set may be ignored (a 200 with the
     # whole file); Starlette would answer 400. Valid ranges past the end still get their 416.
     headers = scope.get("headers", [])
-    if all(name != b"range" or is_valid_range(value) for name, value in headers):
+    if not any(name == b"range" for name, _ in headers):
         return scope
-    return {**scope, "headers": [(n, v) for n, v in headers if n != b"range"]}
+    kept = []
+    for name, value in headers:
+        if name == b"range":
+            value = normalised_range(value)
+            if value is None:
+                continue
+        kept.append((name, value))
+    return {**scope, "headers": kept}
+
+
+def normalised_range(value: bytes) -> bytes | None:
+    """A Range header as Starlette can take it, or None to ignore it (RFC 9110 14.1.2 and 14.2).
+
+    None for anything but a syntactically valid bytes range set, or one of more than MAX_RANGES
+    ranges. Positions are written without leading zeros and capped at 2**63 - 1: any file is
+    shorter, and int() refuses strings of over 4,300 digits, which made `bytes=1-<5,000 digits>` a 500.
+    """
+    unit, equals, ranges = value.partition(b"=")
+    if unit.strip().lower() != b"bytes" or not equals:
+        return None
+    specs = ranges.split(b",")
+    if len(specs) > MAX_RANGES:
+        return None
+    out = []
+    for spec in specs:
+        match = _BYTE_RANGE.fullmatch(spec.strip())
+        if not match:
+            return None
+        first, last, suffix = (digits.lstrip(b"0") or b"0" if digits else None for digits in match.groups())
+        if first is None:
+            out.append(b"-" + _capped(suffix))
+            continue
+        if last is not None and (len(last), last) < (len(first), first):  # numerically, without int()
+            return None
+        out.append(_capped(first) + b"-" + (_capped(last) if last is not None else b""))
+    return b"bytes=" + b",".join(out)
 
 
 def is_valid_range(value: bytes) -> bool:
     """True for a syntactically valid bytes range set (RFC 9110 14.1.2): no unit but bytes, no last before its first."""
-    unit, equals, ranges = value.partition(b"=")
-    if unit.strip().lower() != b"bytes" or not equals:
-        return False
-    for spec in ranges.split(b","):
-        match = _BYTE_RANGE.fullmatch(spec.strip())
-        if not match:
-            return False
-        first, last = match.groups()
-        if last and int(last) < int(first):
-            return False
-    return True
+    return normalised_range(value) is not None
+
+
+def _capped(digits: bytes) -> bytes:
+    return digits if (len(digits), digits) <= (len(_LARGEST), _LARGEST) else _LARGEST
 
 
 def is_refused(path: str) -> bool:
@@ -182,15 +221,65 @@ def _http_url(host: str, port: int) -> str:
     return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
 
 
-def serve(settings: Settings, sock: socket.socket, verbose: bool = False) -> None:
-    """Serve on `sock` (from `bind`) until interrupted (Ctrl-C or SIGTERM); closes it when done."""
+class _HeadersInTime(H11Protocol):
+    """uvicorn's HTTP/1.1 protocol, closing connections whose request headers do not arrive in time.
+
+    uvicorn times out idle keep-alive connections, but every byte received cancels that timer, so a
+    client sending its headers a byte at a time (slowloris), or nothing at all, held a connection for
+    ever. Here each request's headers get `header_timeout_s` from the connection opening or the last
+    response ending; a slow download is not affected (its request is complete).
+    """
+
+    header_timeout_s = HEADER_TIMEOUT_S
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._headers_due: asyncio.TimerHandle | None = None
+        self._wait_for_headers()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        self._wait_for_headers()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._headers_due is not None:
+            self._headers_due.cancel()
+        super().connection_lost(exc)
+
+    def _wait_for_headers(self) -> None:
+        if self._headers_due is not None:
+            self._headers_due.cancel()
+        self._headers_due = self.loop.call_later(self.header_timeout_s, self._close_if_no_request)
+
+    def _close_if_no_request(self) -> None:
+        self._headers_due = None
+        # h11 stays IDLE on the client's side until a request's headers are complete
+        if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
+            self.logger.info("closing a connection whose request headers did not arrive in %g s",
+                             self.header_timeout_s)
+            self.transport.close()
+
+
+def make_server(
+    settings: Settings, verbose: bool = False, header_timeout_s: float = HEADER_TIMEOUT_S
+) -> uvicorn.Server:
+    """The uvicorn server `serve` runs: the app, quiet logs, and the limits that keep it answering."""
+    protocol = type("HeadersInTime", (_HeadersInTime,), {"header_timeout_s": header_timeout_s})
     config = uvicorn.Config(
         make_app(settings),
+        http=protocol,
         log_level="info" if verbose else "warning",
         access_log=verbose,
         server_header=False,
+        # past this many open connections, new requests get a 503 rather than more memory
+        limit_concurrency=MAX_CONNECTIONS,
     )
+    return uvicorn.Server(config)
+
+
+def serve(settings: Settings, sock: socket.socket, verbose: bool = False) -> None:
+    """Serve on `sock` (from `bind`) until interrupted (Ctrl-C or SIGTERM); closes it when done."""
     try:
-        uvicorn.Server(config).run(sockets=[sock])
+        make_server(settings, verbose).run(sockets=[sock])
     finally:
         sock.close()

@@ -33,7 +33,7 @@ from reelcast.extract.clean import clean_article
 from reelcast.extract.decode import decode_html, looks_binary, parse_html
 from reelcast.extract.ensemble import Candidate, Model, choose, default_model, merge, their_blocks
 from reelcast.extract.entries import entry_of_page
-from reelcast.extract.hints import MAX_LINK_DENSITY, MIN_ARTICLE_TOKENS
+from reelcast.extract.hints import MAX_LINK_DENSITY, MAX_PAGE_CHARS, MAX_PAGE_ELEMENTS, MIN_ARTICLE_TOKENS
 from reelcast.extract.metadata import Meta, first_image, page_metadata
 from reelcast.extract.readability import grab_article
 from reelcast.extract.review import film, visible_rating
@@ -180,14 +180,27 @@ def _decode(page: RawPage) -> str:
         raise _no_article(page, "the page is empty")
     if looks_binary(text):
         raise _no_article(page, "it is binary data, not a web page")
+    if len(text) > MAX_PAGE_CHARS:
+        raise _too_big(page, f"{len(text):,} characters", f"{MAX_PAGE_CHARS:,}")
     return text
 
 
 def _parse(page: RawPage, text: str) -> HtmlElement:
     try:
-        return parse_html(text)
+        doc = parse_html(text)
     except (etree.ParserError, ValueError) as exc:
         raise _no_article(page, f"it could not be parsed as HTML: {exc}") from exc
+    elements = sum(1 for _ in doc.iter())
+    if elements > MAX_PAGE_ELEMENTS:
+        raise _too_big(page, f"{elements:,} HTML elements", f"{MAX_PAGE_ELEMENTS:,}")
+    return doc
+
+
+def _too_big(page: RawPage, size: str, limit: str) -> ExtractError:
+    name = "standard input" if page.source == "-" else page.source
+    return ExtractError(
+        f"{name} has {size}, over the {limit} a review page can have; save just the review's text as HTML and pass that"
+    )
 
 
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"

@@ -380,3 +380,7 @@ ENTRY_MIN_CHARS = 200
 ENTRY_MIN_PARAGRAPHS = 2  # of at least 40 characters: a teaser card has one excerpt, a post has paragraphs
 ENTRY_SHARE_OF_PAGE = 0.5  # a listing page is mostly its entries; a carousel of cards beside an article is not
 ENTRY_TITLE_SIMILARITY = 0.75
+# Bounds on the work one page may cost, far above any real review (the corpus's largest pages have
+# about 1 million characters and 10,000 elements); extraction time grows with the element count.
+MAX_PAGE_CHARS = 5_000_000
+MAX_PAGE_ELEMENTS = 60_000
