@@ -27,6 +27,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from reelcast.errors import SpeechError
 from reelcast.models import Chapter, Clip, Cue, EpisodeAudio, Paragraph, Speech
 from reelcast.speech.base import write_wav
 
@@ -35,6 +36,7 @@ log = logging.getLogger(__name__)
 CACHE_DIR = ".cache"
 # Part of every key: a change in how keys or entries are made must not find old entries.
 _FORMAT = 1
+ROOM = "make room on the disk or make the folder writable, then run the command again"
 
 
 def digest(value: Any) -> str:
@@ -76,12 +78,19 @@ class SpeechCache:
 
     def put(self, key: str, paragraph: Paragraph, speech: Speech) -> Clip:
         wav, levels, meta = self._paths(key)
-        self.speech_dir.mkdir(parents=True, exist_ok=True)
-        write_wav(wav, speech.pcm, speech.sample_rate)
-        _write_atomically(levels, speech.levels)
-        info = {"duration_ms": speech.duration_ms, "sentence_starts_ms": list(speech.sentence_starts_ms),
-                "wav_bytes": wav.stat().st_size, "text": paragraph.text[:80]}
-        _write_atomically(meta, json.dumps(info, ensure_ascii=False).encode())  # last: no .json, no entry
+        try:
+            self.speech_dir.mkdir(parents=True, exist_ok=True)
+            write_wav(wav, speech.pcm, speech.sample_rate)
+            _write_atomically(levels, speech.levels)
+            info = {"duration_ms": speech.duration_ms, "sentence_starts_ms": list(speech.sentence_starts_ms),
+                    "wav_bytes": wav.stat().st_size, "text": paragraph.text[:80]}
+            _write_atomically(meta, json.dumps(info, ensure_ascii=False).encode())  # last: no .json, no entry
+        except OSError as exc:
+            # the clips are read back from here, so speech cannot go on without it
+            for path in (wav, levels):
+                path.unlink(missing_ok=True)
+            raise SpeechError(f"could not write spoken audio to {self.speech_dir}: {exc.strerror or exc}; "
+                              f"{ROOM}") from exc
         return Clip(paragraph, wav, speech.duration_ms, speech.sentence_starts_ms, speech.levels)
 
     def _paths(self, key: str) -> tuple[Path, Path, Path]:
@@ -105,10 +114,14 @@ class SpeechCache:
             return None
 
     def remember_encoded(self, key: str, audio: EpisodeAudio) -> None:
-        self.episode_dir.mkdir(parents=True, exist_ok=True)
         info = {"duration_ms": audio.duration_ms, "size_bytes": audio.size_bytes, "sha256": file_sha256(audio.path),
                 "chapters": [asdict(c) for c in audio.chapters], "cues": [asdict(c) for c in audio.cues]}
-        _write_atomically(self.episode_dir / f"{key}.json", json.dumps(info, ensure_ascii=False).encode())
+        try:
+            self.episode_dir.mkdir(parents=True, exist_ok=True)
+            _write_atomically(self.episode_dir / f"{key}.json", json.dumps(info, ensure_ascii=False).encode())
+        except OSError as exc:  # only a shortcut for the next unchanged republish: not worth failing this one
+            log.warning("could not remember the encode in %s (%s); the next republish encodes again",
+                        self.episode_dir, exc.strerror or exc)
 
     # --- whole publishes ----------------------------------------------------------------------
 
@@ -123,9 +136,12 @@ class SpeechCache:
             return None
 
     def remember_published(self, key: str, guid: str, mp3: Path) -> None:
-        self.episode_dir.mkdir(parents=True, exist_ok=True)
         record = {"guid": guid, "sha256": file_sha256(mp3)}
-        _write_atomically(self.episode_dir / f"inputs-{key}.json", json.dumps(record).encode())
+        try:
+            self.episode_dir.mkdir(parents=True, exist_ok=True)
+            _write_atomically(self.episode_dir / f"inputs-{key}.json", json.dumps(record).encode())
+        except OSError as exc:  # a shortcut for the next unchanged republish, like remember_encoded
+            log.warning("could not remember the publish in %s (%s)", self.episode_dir, exc.strerror or exc)
 
     # --- size ---------------------------------------------------------------------------------
 
@@ -150,9 +166,14 @@ class SpeechCache:
                 break
             if Path(stem).name in kept:
                 continue
-            for path in paths:
-                freed += path.stat().st_size
-                path.unlink(missing_ok=True)
+            try:
+                for path in paths:
+                    size = path.stat().st_size
+                    path.unlink(missing_ok=True)
+                    freed += size
+            except OSError as exc:  # a read-only cache only stops growing smaller; the episode is fine
+                log.warning("could not trim the cache in %s (%s)", self.root, exc.strerror or exc)
+                break
         if freed:
             log.info("cache: freed %.1f MB to stay under %.0f MB", freed / 1e6, self.max_bytes / 1e6)
         return freed
@@ -171,8 +192,12 @@ class SpeechCache:
 
 def _write_atomically(path: Path, data: bytes) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 # What shapes an episode besides the page and the settings: these libraries, and reelcast itself.
@@ -199,3 +224,4 @@ def code_fingerprint() -> list[Any]:
         except importlib.metadata.PackageNotFoundError:
             versions[name] = None
     return [files, versions]
+

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import errno
 import json
 import logging
 import re
@@ -63,11 +64,31 @@ def _reported(command: Callable[..., Any]) -> Callable[..., Any]:
         except ReelcastError as exc:
             log.debug("details", exc_info=True)
             raise UserError(str(exc)) from None
+        except OSError as exc:
+            # The last net for a file error no stage translated with its context: still one line.
+            log.debug("details", exc_info=True)
+            raise UserError(os_error_line(exc)) from None
         except KeyboardInterrupt:
             click.echo("reelcast: interrupted", err=True)
             sys.exit(130)
 
     return run
+
+
+_OS_ERROR_HINTS = {
+    errno.ENOSPC: "make room on the disk, then run the command again",
+    errno.EDQUOT: "make room on the disk, then run the command again",
+    errno.EROFS: "make the folder writable, then run the command again",
+    errno.EACCES: "check the permissions of the folder, then run the command again",
+    errno.EPERM: "check the permissions of the folder, then run the command again",
+}
+
+
+def os_error_line(exc: OSError) -> str:
+    """An OSError as one line: what failed, on which file, and what to do."""
+    name = f" ({exc.filename})" if exc.filename else ""
+    hint = _OS_ERROR_HINTS.get(exc.errno or 0, "run the command again with -vv for details")
+    return f"{exc.strerror or exc}{name}; {hint}"
 
 
 class _Commands(click.Group):

@@ -64,8 +64,8 @@ class Change:
 def show_lock(settings: Settings) -> Iterator[None]:
     """One committer at a time per show folder. An flock: the kernel drops it when its process dies,
     however it dies, so a killed publish never leaves the show locked."""
-    settings.root.mkdir(parents=True, exist_ok=True)
     try:
+        settings.root.mkdir(parents=True, exist_ok=True)
         handle = (settings.root / LOCK_FILE).open("a+b")
     except OSError as exc:
         raise CatalogError(f"cannot lock {settings.root}: {exc.strerror or exc}; make the folder writable") from exc
@@ -97,8 +97,8 @@ def open_show(settings: Settings, *, recovering: bool = True) -> Iterator[Catalo
 def work_folder(settings: Settings) -> Iterator[Path]:
     """A private folder beside the episodes (so the final moves are renames on one filesystem),
     held by a lock that tells the next run whether its owner is still alive."""
-    settings.episodes_dir.mkdir(parents=True, exist_ok=True)
     try:
+        settings.episodes_dir.mkdir(parents=True, exist_ok=True)
         work = Path(tempfile.mkdtemp(dir=settings.episodes_dir, prefix=WORK_PREFIX))
     except OSError as exc:
         raise FeedError(f"cannot make a work folder in {settings.episodes_dir}: {exc.strerror or exc}; "

@@ -128,12 +128,17 @@ def sentence_offsets(paragraph: Paragraph) -> list[int]:
 def write_wav(path: Path, pcm: bytes, rate: int) -> None:
     """Mono 16-bit PCM to a WAV file, written beside it first so no half file is ever read."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
-    with wave.open(str(tmp), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(rate)
-        out.writeframes(pcm)
-    os.replace(tmp, path)
+    try:
+        # the file opened first: a Wave_write whose open failed complains from its __del__
+        with tmp.open("wb") as raw, wave.open(raw, "wb") as out:
+            out.setnchannels(1)
+            out.setsampwidth(2)
+            out.setframerate(rate)
+            out.writeframes(pcm)
+        os.replace(tmp, path)
+    except BaseException:  # a full disk: no half WAV left behind
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def read_wav(path: Path) -> tuple[bytes, int]:
