@@ -76,8 +76,19 @@ def run_ffmpeg(
         if hung.is_set():
             raise AudioError(f"{what} hung: ffmpeg was still running after {timeout:.0f} s and was stopped")
         tail = " | ".join(report.strip().splitlines()[-3:]) or f"exit code {code}"
+        # ffmpeg's last lines are a summary ("Conversion failed!"); a full disk is said further up
+        for cause, hint in _DISK_ERRORS:
+            if cause in report:
+                raise AudioError(f"{what} failed: {cause} (ffmpeg said: {tail}); {hint}")
         raise AudioError(f"{what} failed: ffmpeg said: {tail}")
     return report
+
+
+_DISK_ERRORS = (
+    ("No space left on device", "make room on the disk, then run the command again"),
+    ("Disk quota exceeded", "make room on the disk, then run the command again"),
+    ("Read-only file system", "make the folder writable, then run the command again"),
+)
 
 
 @functools.cache
