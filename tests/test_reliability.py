@@ -243,10 +243,7 @@ def test_a_disk_filling_up_during_a_republish_is_one_line_and_the_feed_stands(
 
 
 @pytest.mark.parametrize("folder", [
-    # Found here, left to the commit's owner: with feed/ really read-only the feed stays intact, but
-    # the catalog keeps the new episode (ahead of the feed) and its files stay placed, where a
-    # failure of os.replace alone (test_commit) is undone. The next writable publish finishes it.
-    pytest.param("feed", marks=pytest.mark.xfail(strict=True, reason="catalog left ahead of a read-only feed")),
+    "feed",
     "episodes", ".cache", "."])
 def test_a_read_only_folder_is_one_line_and_the_feed_stands(show_on_tmpfs, folder: str) -> None:  # noqa: ANN001
     settings, old, _disk = show_on_tmpfs

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -21,5 +22,8 @@ def write_atomically(path: Path, data: bytes | str) -> None:
             os.fsync(out.fileno())
         os.replace(tmp, path)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
+        # On a read-only file system even unlinking a file that is not there fails (EROFS, not
+        # ENOENT): that must not hide the error the caller undoes the publish on.
+        with contextlib.suppress(OSError):
+            tmp.unlink()
         raise FeedError(f"could not write {path}: {exc.strerror or exc}; {ROOM}") from exc
