@@ -8,12 +8,13 @@ from pathlib import Path
 import pytest
 from lxml import etree
 from mutagen.id3 import ID3
+from mutagen.mp3 import MP3
 from PIL import Image
 
 from reelcast.catalog import Catalog
 from reelcast.check import Report, check_show, identity_warnings, local_file
 from reelcast.config import Settings, load_settings
-from reelcast.ffmpeg import Loudness
+from reelcast.ffmpeg import Loudness, measure_loudness
 
 from .conftest import PublishedShow, copy_show, run_reelcast
 
@@ -92,6 +93,23 @@ def test_loudness_and_true_peak_are_checked(broken: PublishedShow) -> None:
     text = whats(check(broken, measure=lambda _mp3: Loudness(-23.0, 0.2, 4.0)))
     assert "is at -23.0 LUFS, not -16" in text and "peaks at 0.2 dBTP, above -1" in text
     assert "to master it again" in text
+
+
+def test_a_cut_off_mp3_is_found_by_decoding_it(broken: PublishedShow) -> None:
+    # The encoder's header (Xing) still says the whole length; only decoding shows the audio is half there.
+    data = broken.mp3.read_bytes()
+    header_s = MP3(broken.mp3).info.length
+    broken.mp3.write_bytes(data[: len(data) // 2])
+    assert abs(MP3(broken.mp3).info.length - header_s) < 1  # what a header-only check would trust
+    text = whats(check(broken, measure=measure_loudness))
+    assert "s: the file is cut off" in text, text
+    decoded = measure_loudness(broken.mp3).decoded_s
+    assert decoded is not None and abs(decoded - header_s / 2) < 5, (decoded, header_s)
+
+
+def test_the_whole_file_decodes_to_its_header_length(published_show: PublishedShow) -> None:
+    decoded = measure_loudness(published_show.mp3).decoded_s
+    assert decoded is not None and abs(decoded - MP3(published_show.mp3).info.length) < 0.5
 
 
 def test_missing_and_broken_side_files_are_found(broken: PublishedShow) -> None:

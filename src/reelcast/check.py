@@ -321,7 +321,7 @@ def _check_item(settings: Settings, item: etree._Element, catalog: dict[str, Epi
         yield Problem(where, f"{mp3.name} is not a readable MP3 ({exc})", republish)
         return
     yield from _check_duration(where, _text(item, "itunes:duration"), length_s, republish)
-    yield from _check_loudness(settings, where, mp3, measure, republish)
+    yield from _check_loudness(settings, where, mp3, length_s, measure, republish)
     yield from _check_chapters(settings, item, where, mp3, length_s, republish)
     yield from _check_transcripts(settings, item, where, length_s, republish)
 
@@ -374,7 +374,8 @@ def _check_duration(where: str, text: str, length_s: float, republish: str) -> I
         yield Problem(where, f"itunes:duration says {seconds} s but the MP3 lasts {length_s:.1f} s", republish)
 
 
-def _check_loudness(settings: Settings, where: str, mp3: Path, measure: Measure, republish: str) -> Iterator[Problem]:
+def _check_loudness(settings: Settings, where: str, mp3: Path, header_s: float, measure: Measure,
+                    republish: str) -> Iterator[Problem]:
     try:
         loudness = measure(mp3)
     except ReelcastError as exc:
@@ -387,6 +388,10 @@ def _check_loudness(settings: Settings, where: str, mp3: Path, measure: Measure,
     if loudness.true_peak_db > ceiling:
         yield Problem(where, f"{mp3.name} peaks at {loudness.true_peak_db:.1f} dBTP, above {ceiling:g}",
                       f"{republish} to master it again")
+    # The header's length (what apps show) can describe audio that is not there: a cut-off encode.
+    if loudness.decoded_s is not None and header_s - loudness.decoded_s > DURATION_TOLERANCE_S:
+        yield Problem(where, f"{mp3.name} decodes to {loudness.decoded_s:.1f} s of audio but its header "
+                      f"says {header_s:.1f} s: the file is cut off", republish)
 
 
 def _check_chapters(settings: Settings, item: etree._Element, where: str, mp3: Path, length_s: float,

@@ -108,6 +108,7 @@ class Loudness:
     integrated_lufs: float
     true_peak_db: float
     range_lu: float
+    decoded_s: float | None = None  # how long the audio lasts as decoded, whatever the file's header says
 
 
 _SUMMARY = re.compile(
@@ -115,6 +116,9 @@ _SUMMARY = re.compile(
     r"(?:.*?True peak:\s+Peak:\s+(?P<tp>-?[\d.]+|-inf) dBFS)?",
     re.S,
 )
+
+
+_DECODED = re.compile(r"\bt:\s*([\d.]+)")
 
 
 def measure_loudness(path: Path, true_peak: bool = True, filters: str = "") -> Loudness:
@@ -132,4 +136,6 @@ def measure_loudness(path: Path, true_peak: bool = True, filters: str = "") -> L
         raise AudioError(f"ffmpeg gave no loudness summary for {path}")
     as_float = lambda s: float("-inf") if s == "-inf" else float(s)  # noqa: E731
     peak = as_float(match["tp"]) if match["tp"] else float("nan")
-    return Loudness(as_float(match["i"]), peak, float(match["lra"]))
+    # The meter logs each 100 ms it decodes ("t: 335.8"): the last one is the decoded length.
+    times = _DECODED.findall(report)
+    return Loudness(as_float(match["i"]), peak, float(match["lra"]), float(times[-1]) if times else None)
