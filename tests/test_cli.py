@@ -63,6 +63,16 @@ def test_extract_and_preview_refuse_a_page_without_article(tmp_path: Path) -> No
         assert_one_clear_line(run(tmp_path, command, str(page)), "home.html")
 
 
+def test_a_page_without_article_is_exactly_one_line_on_stderr(tmp_path: Path) -> None:
+    # In a process of its own, as a user runs it: no library's warning beside reelcast's line.
+    page = tmp_path / "home.html"
+    page.write_text(NO_ARTICLE, encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "reelcast", "--root", str(tmp_path), "extract", str(page)],
+                          capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [done.stderr.strip()] and done.stderr.startswith("reelcast: error:"), done.stderr
+
+
 def test_bad_settings_are_one_line(tmp_path: Path) -> None:
     (tmp_path / "reelcast.toml").write_text("[audio]\nbitrate_kbps = 97\n", encoding="utf-8")
     assert_one_clear_line(run(tmp_path, "preview", str(EXAMPLE)), "bitrate")

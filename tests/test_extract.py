@@ -841,6 +841,17 @@ def test_control_characters_are_removed_however_escaped() -> None:
     assert not _UNSPEAKABLE.search(values)
 
 
+@pytest.mark.parametrize("reference", ["&#1", "&#1;", "&#x1;", "&#0;", "&#00011;", "&#X1F;", "&#x0b"])
+def test_a_numeric_reference_to_a_control_character_is_dropped_before_parsing(reference: str) -> None:
+    # The parser would decode it into the tree, and lxml then refuses to move that text (found by
+    # tests/test_fuzz_pages.py: a body of just "&#1" was a traceback).
+    with pytest.raises(ExtractError, match="no article text found"):
+        extract(_page(f"<html><body>{reference}</body></html>"))
+    words = "a long enough paragraph to read, with more words in it for the reader to take in"
+    article = extract(_page(_article_html(f"<p>Tide{reference}line is {words}, and more.</p>")))
+    assert article.blocks[0].text.startswith("Tideline is a long enough paragraph")
+
+
 def test_every_text_of_an_article_is_xml_safe() -> None:
     from xml.sax.saxutils import escape
 

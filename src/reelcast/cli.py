@@ -128,6 +128,9 @@ def main(ctx: click.Context, root: Path, verbose: int) -> None:
     # change at debug level on the root logger: hundreds of lines for one episode)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     log.setLevel(level)
+    # trafilatura warns about every page it finds nothing in ("discarding data: None"): reelcast
+    # reports that itself, in one line, so its warnings show only with -vv.
+    logging.getLogger("trafilatura").setLevel(logging.WARNING if verbose >= 2 else logging.ERROR)
     ctx.obj = root
 
 

@@ -98,8 +98,16 @@ def looks_binary(text: str) -> bool:
     return junk > len(sample) * 0.02
 
 
+# "&#1;" or "&#x0;": the parser would decode these into a tree that lxml then refuses to edit.
+_FORBIDDEN_REFERENCE = re.compile(
+    r"&#(?:0*(?:[0-8]|1[124-9]|2\d|3[01])(?!\d)|[xX]0*(?:[0-8bBcCeEfF]|1[0-9a-fA-F])(?![0-9a-fA-F]));?"
+)
+
+
 def parse_html(text: str) -> HtmlElement:
-    """Decoded text -> lxml document. lxml refuses a str with an XML declaration or control characters."""
+    """Decoded text -> lxml document. lxml refuses a str with an XML declaration or control characters,
+    and a tree that holds them, however they were written."""
     text = _CONTROL_CHARS.sub("", _XML_DECLARATION.sub("", text, count=1))
+    text = _FORBIDDEN_REFERENCE.sub("", text)
     parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, default_doctype=False)
     return lxml.html.document_fromstring(text, parser=parser)
