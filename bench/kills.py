@@ -31,7 +31,7 @@ sys.path.insert(0, str(REPO / "src"))
 sys.path.insert(0, str(REPO))
 
 from lxml import etree  # noqa: E402
-from tests.conftest import ToneEngine  # noqa: E402
+from tests.conftest import ToneEngine, write_review  # noqa: E402
 
 from reelcast import pipeline  # noqa: E402
 from reelcast.catalog import Catalog  # noqa: E402
@@ -44,13 +44,7 @@ CHILD = ("import sys; sys.path.insert(0, sys.argv[1]); from pathlib import Path;
 
 
 def review(folder: Path, name: str, words: str) -> Path:
-    sentence = "The film holds its nerve to the last frame. " * 4
-    title = f"{name.title()}: A Review"
-    path = folder / f"{name}.html"
-    path.write_text(f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1>"
-                    + "".join(f"<p>{words} {n}. {sentence}</p>" for n in range(3)) + "</article></body></html>",
-                    encoding="utf-8")
-    return path
+    return write_review(folder, name, words, repeat=4)
 
 
 def name_of(url: str) -> str:

@@ -23,6 +23,17 @@ REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "examples" / "leaving-las-vegas.html"
 
 
+def write_review(folder: Path, name: str, words: str, repeat: int = 2) -> Path:
+    """A small review page of three paragraphs, each opening with `words`: for tests that publish many."""
+    sentence = "The film holds its nerve to the last frame. " * repeat
+    title = f"{name.title()}: A Review"
+    path = folder / f"{name}.html"
+    path.write_text(f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1>"
+                    + "".join(f"<p>{words} {n}. {sentence}</p>" for n in range(3)) + "</article></body></html>",
+                    encoding="utf-8")
+    return path
+
+
 def require(have: object, what: str, install: str) -> None:
     """A part the tests need that `./bootstrap test` installs: a failure in CI, which has it, a skip elsewhere.
 

@@ -18,16 +18,7 @@ from reelcast.ffmpeg import Loudness
 from reelcast.models import Episode
 
 from .conftest import ToneEngine
-
-
-def page(folder: Path, name: str, words: str) -> Path:
-    sentence = "The film holds its nerve to the last frame. " * 2
-    title = f"{name.title()}: A Review"
-    path = folder / f"{name}.html"
-    path.write_text(f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1>"
-                    + "".join(f"<p>{words} {n}. {sentence}</p>" for n in range(3)) + "</article></body></html>",
-                    encoding="utf-8")
-    return path
+from .conftest import write_review as page
 
 
 @pytest.fixture
