@@ -70,8 +70,10 @@ class PublishedFolder(StaticFiles):
     def file_response(
         self, full_path: str | os.PathLike[str], stat_result: os.stat_result, scope: Scope, status_code: int = 200
     ) -> Response:
-        # no-cache: republishing replaces files under the same names, so clients must revalidate
-        # (cheaply, with the ETag) rather than keep a stale feed or episode.
+        # no-cache: the feed, the page and the cover are replaced under the same names, so clients must
+        # revalidate (cheaply, with the ETag) rather than keep a stale one. Episode files are named by
+        # their content and could be cached for good, as `deploy` marks them; on a home network one
+        # rule is simpler and costs a 304.
         response = FileResponse(
             full_path,
             status_code=status_code,
