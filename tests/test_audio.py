@@ -11,11 +11,11 @@ from mutagen.id3 import ID3
 from mutagen.mp3 import MP3
 
 from reelcast import audio
-from reelcast.audio import Tags, clip_cues, encode, stitch
+from reelcast.audio import Tags, clip_cues, encode, stitch, written_word_starts
 from reelcast.config import AudioSettings
 from reelcast.errors import AudioError
 from reelcast.ffmpeg import measure_loudness, run_ffmpeg
-from reelcast.models import Clip, Section, SectionAudio, SectionKind
+from reelcast.models import Clip, Paragraph, Section, SectionAudio, SectionKind, Sentence
 from reelcast.script import paragraph
 from reelcast.speech.base import read_wav
 
@@ -65,6 +65,18 @@ def test_sentence_cues_follow_the_engine_s_sentence_starts() -> None:
         (12_000, 14_500, "Second one starts."),
         (14_500, 16_000, "Third."),
     ]
+
+
+def test_written_words_are_timed_by_the_spoken_words_they_became() -> None:
+    sentence = Sentence("Chloé Jow won in twenty twenty-one with one hundred ninety million dollars.",
+                        "Chloé Zhao won in 2021 with $190 million.")
+    spoken = [0, 300, 600, 800, 900, 1200, 1700, 1900, 2100, 2400, 2700, 3000]
+    # Chloé Zhao won in 2021      with $190 (one hundred ninety) million
+    assert written_word_starts(sentence, spoken) == [0, 300, 600, 800, 900, 1700, 1900, 2700]
+    clip = Clip(Paragraph((Sentence("One two."), sentence)), Path("x.wav"), 4000, (0, 500),
+                word_starts_ms=(0, 200, *(ms + 500 for ms in spoken)))
+    first, second = clip_cues(clip, 10_000, 4000)
+    assert first.word_starts_ms == (10_000, 10_200) and second.word_starts_ms[-1] == 13_200
 
 
 def test_a_clip_without_sentence_times_is_one_cue() -> None:

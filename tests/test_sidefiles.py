@@ -10,7 +10,15 @@ import pytest
 
 from reelcast.ffmpeg import run_ffmpeg
 from reelcast.models import Chapter, Cue
-from reelcast.publish.sidefiles import chapters_json, parse_chapters_json, parse_srt, parse_webvtt, srt, webvtt
+from reelcast.publish.sidefiles import (
+    captions,
+    chapters_json,
+    parse_chapters_json,
+    parse_srt,
+    parse_webvtt,
+    srt,
+    webvtt,
+)
 
 from .conftest import PublishedShow
 
@@ -29,6 +37,18 @@ def test_srt_round_trips() -> None:
     text = srt(CUES)
     assert text.startswith("1\n00:00:00,000 --> 00:00:01,250\n")
     assert parse_srt(text) == list(CUES)
+
+
+def test_a_long_cue_is_cut_where_its_words_are_heard_else_by_its_characters() -> None:
+    text = "Ben drinks whisky in the bar, Sera walks the strip at night."
+    #               Ben drinks whisky in the bar,           Sera walks the strip at night.
+    timed = Cue(1000, 9000, text, (1000, 1200, 1500, 1800, 1900, 2000, 6000, 6300, 6500, 6600, 6900, 7000))
+    first, second = captions([timed], width=30, lines=1)
+    assert (first.text, second.text) == ("Ben drinks whisky in the bar,", "Sera walks the strip at night.")
+    assert (first.start_ms, first.end_ms, second.start_ms, second.end_ms) == (1000, 6000, 6000, 9000)
+    # no word times: 8000 ms shared by characters, 29 of 59
+    first, second = captions([Cue(1000, 9000, text)], width=30, lines=1)
+    assert first.end_ms == second.start_ms == 1000 + round(8000 * 29 / 59)
 
 
 def test_chapters_round_trip_in_the_podcast_namespace_format() -> None:

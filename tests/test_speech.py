@@ -7,17 +7,20 @@ import importlib.util
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 from mutagen.mp3 import MP3
 
+from reelcast.audio import clip_cues
 from reelcast.cache import SpeechCache
 from reelcast.config import SpeechSettings, load_settings
 from reelcast.errors import SpeechError
-from reelcast.models import Paragraph, Script, Section, SectionKind, Speech
-from reelcast.script import paragraph
+from reelcast.models import Clip, Paragraph, Script, Section, SectionKind, Speech
+from reelcast.publish.sidefiles import captions
+from reelcast.script import paragraph, written_paragraph
 from reelcast.speech import base, engine_names, make_engine
 from reelcast.speech.base import read_wav, write_wav
 from reelcast.speech.espeak_pyttsx3 import SAMPLE_RATE, sentence_starts, with_sentence_pauses
@@ -167,6 +170,42 @@ def test_sentence_pauses_lengthen_espeak_by_the_pause(tmp_path: Path) -> None:
     assert longest_silence_ms(np.frombuffer(paused.pcm, dtype=np.int16), SAMPLE_RATE) >= 500
     assert len(plain.sentence_starts_ms) == 3
     assert [b - a for a, b in zip(plain.sentence_starts_ms, paused.sentence_starts_ms, strict=True)] == [0, 500, 1000]
+    # its words move with their sentence: 9 words, then 3, then 7
+    moved = [b - a for a, b in zip(plain.word_starts_ms, paused.word_starts_ms, strict=True)]
+    assert moved == [0] * 9 + [500] * 3 + [1000] * 7
+
+
+def speech_onsets_ms(pcm: bytes, rate: int, quiet_ms: int = 50) -> list[int]:
+    """Where sound starts again after each quiet stretch of at least `quiet_ms`, read from the audio."""
+    window = rate // 200  # 5 ms
+    samples = np.frombuffer(pcm, dtype=np.int16).astype(np.float64)
+    frames = samples[: len(samples) // window * window].reshape(-1, window)
+    loud = np.sqrt(np.mean(frames**2, axis=1)) > 0.01 * 32768
+    onsets, run = [], 0
+    for n, is_loud in enumerate(loud):
+        if is_loud and run * 5 >= quiet_ms:
+            onsets.append(n * 5)
+        run = 0 if is_loud else run + 1
+    return onsets
+
+
+@pytest.mark.slow
+def test_a_long_sentence_s_caption_cue_starts_when_its_first_word_is_heard() -> None:
+    # Written short, said long: each year is three or four spoken words, so a cut timed by the
+    # share of written characters would fall inside "nineteen ninety-five"; eSpeak pauses at the
+    # comma, and the second cue must start where the sound comes back after that pause.
+    text = written_paragraph("From 1991, 1992 and 1993 to 1995, Ben drinks whisky in the bar all night long.")
+    spoken = make_engine(SpeechSettings()).speak(text)
+    assert len(spoken.word_starts_ms) == len(text.text.split())
+    clip = Clip(text, Path("unused.wav"), spoken.duration_ms, spoken.sentence_starts_ms, b"", spoken.word_starts_ms)
+    first, second, *_ = captions(clip_cues(clip, 0, spoken.duration_ms), width=34, lines=1)
+    assert (first.text, second.text.split()[0]) == ("From 1991, 1992 and 1993 to 1995,", "Ben")
+    onsets = speech_onsets_ms(spoken.pcm, spoken.sample_rate)
+    heard = min(onsets, key=lambda ms: abs(ms - second.start_ms))
+    assert abs(second.start_ms - heard) <= 40, (second.start_ms, onsets)
+    # the engine without word events would have cut it elsewhere: the test tells the two apart
+    (fallback,) = clip_cues(replace(clip, word_starts_ms=()), 0, spoken.duration_ms)
+    assert abs(captions([fallback], width=34, lines=1)[1].start_ms - heard) > 300
 
 
 def test_sentence_pauses_go_into_the_quiet_before_a_sentence() -> None:

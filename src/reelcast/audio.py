@@ -16,11 +16,13 @@ clips, gains and limits them sample by sample, measures what it hands the encode
 
 from __future__ import annotations
 
+import difflib
 import functools
 import hashlib
 import logging
 import math
 import os
+import re
 import wave
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -35,7 +37,7 @@ from mutagen.mp3 import MP3, HeaderNotFoundError
 from reelcast.config import AudioSettings
 from reelcast.errors import AudioError
 from reelcast.ffmpeg import run_ffmpeg
-from reelcast.models import Chapter, Clip, Cue, EpisodeAudio, SectionAudio
+from reelcast.models import Chapter, Clip, Cue, EpisodeAudio, SectionAudio, Sentence
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +58,8 @@ _ATTACK_S = 0.005  # the gain envelope is smoothed over this...
 _HOLD_S = 0.02  # ...and held down this long either side of a peak
 # Part of the key of an encoded episode: change it when mastering changes what it makes.
 _MASTERING_VERSION = 1
+# ...and this when the cues kept with it are timed differently (2: by word events)
+_CUE_VERSION = 2
 # LAME's frames: a decoded MP3 is longer than its input by the encoder delay and padding.
 _MP3_SLACK_MS = 100
 
@@ -354,7 +358,7 @@ def master_key(sections: Sequence[SectionAudio], tags: Tags, settings: AudioSett
     except importlib.metadata.PackageNotFoundError:
         encoder = None
     return digest({
-        "mastering": _MASTERING_VERSION, "encoder": [encoder, os.environ.get("REELCAST_FFMPEG")],
+        "mastering": _MASTERING_VERSION, "cues": _CUE_VERSION, "encoder": [encoder, os.environ.get("REELCAST_FFMPEG")],
         "sections": [[s.section.title, [c.wav.name for c in s.clips]] for s in sections],
         # the cues kept with the encode show the written sentences, which the sound does not decide
         "written": [c.paragraph.written for s in sections for c in s.clips],
@@ -372,10 +376,38 @@ def clip_cues(clip: Clip, offset_ms: int, duration_ms: int) -> list[Cue]:
     if len(starts) != len(sentences):  # an engine that reports no times: the paragraph is one cue
         return [Cue(offset_ms, offset_ms + duration_ms, clip.paragraph.written)]
     ends = starts[1:] + [duration_ms]
-    return [
-        Cue(offset_ms + start, offset_ms + max(start, end), sentence.shown)
-        for start, end, sentence in zip(starts, ends, sentences, strict=True)
-    ]
+    spoken = list(clip.word_starts_ms)
+    if len(spoken) != len(clip.paragraph.text.split()):
+        spoken = []  # an engine without word events: captions cut a long cue by its share of characters
+    cues, first = [], 0
+    for start, end, sentence in zip(starts, ends, sentences, strict=True):
+        count = len(sentence.text.split())
+        heard = spoken[first : first + count]
+        first += count
+        words = tuple(offset_ms + ms for ms in written_word_starts(sentence, heard)) if heard else ()
+        cues.append(Cue(offset_ms + start, offset_ms + max(start, end), sentence.shown, words))
+    return cues
+
+
+def written_word_starts(sentence: Sentence, spoken_ms: Sequence[int]) -> list[int]:
+    """When each written word of `sentence` is heard, from the times of its spoken words. The two
+    forms differ where numbers became words or the lexicon respelt a name ("2021" is "twenty
+    twenty-one"): words the same in both keep their own time, the others share their stretch's."""
+    said = sentence.text.split()
+    shown = sentence.shown.split()
+    if said == shown:
+        return list(spoken_ms)
+
+    def plain(words: list[str]) -> list[str]:
+        return [re.sub(r"\W+", "", w.casefold()) for w in words]
+
+    times: list[int] = []
+    matcher = difflib.SequenceMatcher(None, plain(shown), plain(said), autojunk=False)
+    for _tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        for i in range(i1, i2):
+            j = j1 + (i - i1) * (j2 - j1) // (i2 - i1)  # a written word with no spoken one: when the next is said
+            times.append(spoken_ms[min(j, len(spoken_ms) - 1)])
+    return times
 
 
 def encode(stitched: Stitched, out: Path, tags: Tags, settings: AudioSettings) -> EpisodeAudio:

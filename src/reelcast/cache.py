@@ -68,13 +68,15 @@ class SpeechCache:
         wav, levels, meta = self._paths(key)
         try:
             info = json.loads(meta.read_text(encoding="utf-8"))
-            if not wav.is_file() or wav.stat().st_size != info["wav_bytes"]:
+            # an entry from before word times were kept is spoken again (Piper's keeps an empty list)
+            if not wav.is_file() or wav.stat().st_size != info["wav_bytes"] or "word_starts_ms" not in info:
                 return None
             measured = levels.read_bytes()
             os.utime(meta)  # recently used: kept longest
         except (OSError, ValueError, KeyError):
             return None
-        return Clip(paragraph, wav, info["duration_ms"], tuple(info["sentence_starts_ms"]), measured)
+        return Clip(paragraph, wav, info["duration_ms"], tuple(info["sentence_starts_ms"]), measured,
+                    tuple(info["word_starts_ms"]))
 
     def put(self, key: str, paragraph: Paragraph, speech: Speech) -> Clip:
         wav, levels, meta = self._paths(key)
@@ -83,6 +85,7 @@ class SpeechCache:
             write_wav(wav, speech.pcm, speech.sample_rate)
             _write_atomically(levels, speech.levels)
             info = {"duration_ms": speech.duration_ms, "sentence_starts_ms": list(speech.sentence_starts_ms),
+                    "word_starts_ms": list(speech.word_starts_ms),
                     "wav_bytes": wav.stat().st_size, "text": paragraph.text[:80]}
             _write_atomically(meta, json.dumps(info, ensure_ascii=False).encode())  # last: no .json, no entry
         except OSError as exc:
@@ -91,7 +94,8 @@ class SpeechCache:
                 path.unlink(missing_ok=True)
             raise SpeechError(f"could not write spoken audio to {self.speech_dir}: {exc.strerror or exc}; "
                               f"{ROOM}") from exc
-        return Clip(paragraph, wav, speech.duration_ms, speech.sentence_starts_ms, speech.levels)
+        return Clip(paragraph, wav, speech.duration_ms, speech.sentence_starts_ms, speech.levels,
+                    speech.word_starts_ms)
 
     def _paths(self, key: str) -> tuple[Path, Path, Path]:
         return tuple(self.speech_dir / f"{key}{suffix}" for suffix in (".wav", ".levels", ".json"))  # type: ignore[return-value]
@@ -108,7 +112,7 @@ class SpeechCache:
             os.utime(path)
             return EpisodeAudio(
                 path=mp3, duration_ms=info["duration_ms"], size_bytes=info["size_bytes"],
-                chapters=tuple(Chapter(**c) for c in info["chapters"]), cues=tuple(Cue(**c) for c in info["cues"]),
+                chapters=tuple(Chapter(**c) for c in info["chapters"]), cues=tuple(_cue(c) for c in info["cues"]),
             )
         except (OSError, ValueError, KeyError, TypeError):
             return None
@@ -188,6 +192,10 @@ class SpeechCache:
     def _files(self) -> list[Path]:
         return [p for folder in (self.speech_dir, self.episode_dir) if folder.is_dir()
                 for p in folder.iterdir() if p.suffix in (".wav", ".levels", ".json")]
+
+
+def _cue(saved: dict[str, Any]) -> Cue:
+    return Cue(saved["start_ms"], saved["end_ms"], saved["text"], tuple(saved.get("word_starts_ms", ())))
 
 
 def _write_atomically(path: Path, data: bytes) -> None:

@@ -145,6 +145,9 @@ class Cue:
     start_ms: int
     end_ms: int
     text: str
+    # when each word of `text` (split at whitespace) is heard, relative to the same start; empty
+    # when the engine reports sentences only (a long cue is then cut by its share of characters)
+    word_starts_ms: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +161,9 @@ class Speech:
     sample_rate: int
     sentence_starts_ms: tuple[int, ...]
     levels: bytes = b""  # its peaks and loudness, measured where it was spoken (audio.levels)
+    # when each word of the paragraph's text (split at whitespace) starts; empty when the engine
+    # reports no word events (Piper)
+    word_starts_ms: tuple[int, ...] = ()
 
     @property
     def duration_ms(self) -> int:
@@ -173,6 +179,7 @@ class Clip:
     duration_ms: int
     sentence_starts_ms: tuple[int, ...] = ()
     levels: bytes = b""  # peaks and K-weighted energy per ~2 ms block (audio.levels)
+    word_starts_ms: tuple[int, ...] = ()  # as Speech has them
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,8 @@ them back by it, and `serve` and `deploy` send them with its media types.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import json
 import re
 import textwrap
@@ -40,25 +42,42 @@ VTT_LINE, VTT_LINES = 65, 2
 
 def captions(cues: Sequence[Cue], width: int, lines: int) -> list[Cue]:
     """`cues` (one per sentence) as captions of at most `lines` lines of `width` characters: a long
-    sentence becomes several cues, cut between words, each timed by its share of the sentence's
-    characters (engines report when sentences start, not words)."""
+    sentence becomes several cues, cut between words, each starting when its first word is heard.
+    Engines that report when sentences start but not words (Piper) leave no word times: their cues
+    are then timed by their share of the sentence's characters."""
     out: list[Cue] = []
     for cue in cues:
         given = cue.text.split("\n")
         if len(given) <= lines and all(len(line) <= width for line in given):
-            out.append(cue)  # already a caption (as read back from a file)
+            out.append(replace(cue, word_starts_ms=()))  # already a caption (as read back from a file)
             continue
         wrapped = textwrap.wrap(cue.text, width, break_long_words=True, break_on_hyphens=False) or [""]
         chunks = ["\n".join(wrapped[k : k + lines]) for k in range(0, len(wrapped), lines)]
-        total = sum(len(c) for c in chunks) or 1
-        start, said = cue.start_ms, 0
-        for n, chunk in enumerate(chunks):
-            said += len(chunk)
-            last = n == len(chunks) - 1
-            end = cue.end_ms if last else cue.start_ms + round((cue.end_ms - cue.start_ms) * said / total)
-            out.append(replace(cue, start_ms=start, end_ms=end, text=chunk))
-            start = end
+        starts = _chunk_starts(cue, chunks)
+        ends = [*starts[1:], cue.end_ms]
+        out.extend(Cue(start, end, chunk) for start, end, chunk in zip(starts, ends, chunks, strict=True))
     return out
+
+
+def _chunk_starts(cue: Cue, chunks: list[str]) -> list[int]:
+    """When each of `cue`'s chunks starts: when its first word is heard, else by characters said."""
+    words = cue.text.split()
+    if len(cue.word_starts_ms) == len(words):
+        starts, said = [], 0  # characters of the cue's words before the chunk, spaces left out
+        bounds = list(itertools.accumulate(len(w) for w in words))
+        for chunk in chunks:
+            first = bisect.bisect_right(bounds, said)  # the word the chunk starts in (a cut long word: its part)
+            heard = cue.word_starts_ms[min(first, len(words) - 1)]
+            starts.append(min(cue.end_ms, max(heard, starts[-1] if starts else cue.start_ms)))
+            said += len("".join(chunk.split()))
+        starts[0] = cue.start_ms
+        return starts
+    total = sum(len(c) for c in chunks) or 1
+    starts, said = [], 0
+    for chunk in chunks:
+        starts.append(cue.start_ms + round((cue.end_ms - cue.start_ms) * said / total))
+        said += len(chunk)
+    return starts
 
 
 def webvtt(cues: Sequence[Cue]) -> str:

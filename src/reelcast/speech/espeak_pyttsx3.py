@@ -25,6 +25,7 @@ import functools
 import importlib.metadata
 import os
 import pickle
+import re
 import select
 import signal
 import time
@@ -188,9 +189,13 @@ class Pyttsx3Engine:
         if not audio:
             raise SpeechError(f"eSpeak NG produced no audio for: {text[:60]!r}")
         starts = sentence_starts(sentence_offsets(paragraph), words)
+        heard = word_starts(text, words)
         if self.settings.sentence_pause_ms:
-            audio, starts = with_sentence_pauses(audio, starts, self.settings.sentence_pause_ms)
-        return Speech(audio, SAMPLE_RATE, tuple(starts))
+            audio, moved = with_sentence_pauses(audio, starts, self.settings.sentence_pause_ms)
+            counts = [len(s.text.split()) for s in paragraph.sentences]
+            shifts = [after - before for before, after, n in zip(starts, moved, counts, strict=True) for _ in range(n)]
+            heard, starts = [ms + shift for ms, shift in zip(heard, shifts, strict=True)], moved
+        return Speech(audio, SAMPLE_RATE, tuple(starts), word_starts_ms=tuple(heard))
 
     def sound(self) -> dict[str, Any]:
         versions = {}
@@ -266,6 +271,21 @@ def sentence_starts(offsets: list[int], words: list[tuple[int, int]]) -> list[in
         heard = next((ms for position, ms in words if position >= char), None)
         starts.append(max(starts[-1], heard if heard is not None else starts[-1]))
     return starts
+
+
+def word_starts(text: str, words: list[tuple[int, int]]) -> list[int]:
+    """When each word of `text` (split at whitespace) is heard (ms): its first word event. A word
+    eSpeak reports no event for (a lone dash) is heard when the one before it is."""
+    out: list[int] = []
+    events = sorted(words)
+    k = 0
+    for token in re.finditer(r"\S+", text):
+        while k < len(events) and events[k][0] < token.start():
+            k += 1
+        inside = k < len(events) and events[k][0] < token.end()
+        ms = events[k][1] if inside else (out[-1] if out else 0)
+        out.append(max(ms, out[-1]) if out else ms)
+    return out
 
 
 def with_sentence_pauses(audio: bytes, starts: list[int], pause_ms: int) -> tuple[bytes, list[int]]:

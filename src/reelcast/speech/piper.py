@@ -6,7 +6,8 @@ model by the path of its .onnx file (its .onnx.json beside it).
 
 Piper has no word events, but it speaks sentence by sentence; we hand it the script's sentences
 one at a time, so every sentence start is known exactly, and the transcript gets one cue per
-sentence as it does with eSpeak.
+sentence as it does with eSpeak. Without word times, a sentence too long for one caption is cut
+by its share of characters (publish/sidefiles.captions); eSpeak's captions start at its words.
 """
 
 from __future__ import annotations
