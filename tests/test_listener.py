@@ -20,7 +20,7 @@ from selenium.webdriver.common.by import By
 from reelcast.publish.artwork import episode_art
 from reelcast.publish.sidefiles import SRT_LINE, SRT_LINES, VTT_LINE, VTT_LINES, parse_srt, parse_webvtt
 
-from .conftest import PublishedShow, copy_show, free_port
+from .conftest import PublishedShow, copy_show, free_port, run_reelcast, write_review
 from .test_clients import browser  # noqa: F401, F811 - the headless Chromium fixture
 
 pytestmark = pytest.mark.slow
@@ -112,10 +112,31 @@ def test_each_episode_has_its_own_art_in_the_feed_the_mp3_and_the_page(published
     assert href == published_show.base_url + "episodes/" + art.name
     cover = etree.parse(str(root / "feed" / "feed.xml")).getroot().find(f"channel/{ITUNES}image").get("href")
     assert cover != href
-    (picture,) = ID3(published_show.mp3).getall("APIC")
-    assert picture.data == art.read_bytes() and picture.mime == "image/png" and picture.type == 3
+    # both pictures embedded, the episode's first: its front cover (ID3 type 3), the show's cover
+    # as the publisher's logotype (type 20), byte for byte the published files
+    front, logo = ID3(published_show.mp3).getall("APIC")
+    assert (front.type, front.desc, front.mime, front.data) == (3, "Episode art", "image/png", art.read_bytes())
+    (cover_file,) = (root / "feed").glob("cover.*")
+    assert (logo.type, logo.desc, logo.data) == (20, "Show cover", cover_file.read_bytes())
+    assert logo.mime == ("image/png" if cover_file.suffix == ".png" else "image/jpeg")
     page = (root / "feed" / "index.html").read_text(encoding="utf-8")
     assert f'src="../episodes/{art.name}"' in page
+
+
+def test_a_configured_jpeg_cover_is_embedded_beside_the_episode_art(tmp_path: Path) -> None:
+    write_review(tmp_path, "heat", "Heat")
+    Image.new("RGB", (1400, 1400), (200, 40, 40)).save(tmp_path / "cover.jpg", format="JPEG")
+    (tmp_path / "reelcast.toml").write_text('[show]\ntitle = "Red Reels"\nimage = "cover.jpg"\n', encoding="utf-8")
+    done = run_reelcast(tmp_path, "publish", "heat.html")
+    assert done.returncode == 0, done.stderr
+    (mp3,) = (tmp_path / "episodes").glob("*.mp3")
+    front, logo = ID3(mp3).getall("APIC")
+    assert (front.type, front.mime) == (3, "image/png")
+    assert front.data == next((tmp_path / "episodes").glob("*.art.png")).read_bytes()
+    assert (logo.type, logo.desc, logo.mime) == (20, "Show cover", "image/jpeg")
+    assert logo.data == (tmp_path / "feed" / "cover.jpg").read_bytes()
+    with Image.open(io.BytesIO(logo.data)) as embedded:
+        assert embedded.getpixel((700, 700)) == pytest.approx((200, 40, 40), abs=3)
 
 
 def test_episode_art_shows_title_year_and_rating() -> None:

@@ -100,6 +100,7 @@ class Tags:
     comment: str | None  # the source URL
     language: str | None = None
     image: bytes | None = None  # the episode's art (PNG or JPEG bytes), embedded as its front cover
+    cover: bytes | None = None  # the show's cover, embedded after it as the publisher's logo
 
 
 # --- loudness (ITU-R BS.1770-4) ---------------------------------------------------------------
@@ -363,7 +364,8 @@ def master_key(sections: Sequence[SectionAudio], tags: Tags, settings: AudioSett
         # the cues kept with the encode show the written sentences, which the sound does not decide
         "written": [c.paragraph.written for s in sections for c in s.clips],
         "tags": [tags.title, tags.artist, tags.album, tags.date and tags.date.strftime("%Y-%m-%d"), tags.comment,
-                 tags.language, tags.image and hashlib.sha256(tags.image).hexdigest()],
+                 tags.language, tags.image and hashlib.sha256(tags.image).hexdigest(),
+                 tags.cover and hashlib.sha256(tags.cover).hexdigest()],
         "settings": [settings.bitrate_kbps, settings.sample_rate, settings.target_lufs, settings.true_peak_db,
                      settings.paragraph_pause_ms, settings.section_pause_ms],
     })
@@ -531,9 +533,15 @@ def write_tags(path: Path, tags: Tags, chapters: Sequence[Chapter]) -> None:
         id3.add(WOAS(url=tags.comment))
     if tags.language:
         id3.add(TLAN(encoding=3, text=tags.language))
-    if tags.image:
-        mime = "image/png" if tags.image.startswith(b"\x89PNG") else "image/jpeg"
-        id3.add(APIC(encoding=3, mime=mime, type=PictureType.COVER_FRONT, desc="", data=tags.image))
+    # ID3v2.4's picture types: the episode's own art is its front cover (type 3, what apps show),
+    # the show's cover the publisher's logotype (type 20). The front cover goes first: mutagen keeps
+    # pictures in the order they are added, and some players take the first.
+    pictures = ((tags.image, PictureType.COVER_FRONT, "Episode art"),
+                (tags.cover, PictureType.PUBLISHER_LOGOTYPE, "Show cover"))
+    for data, kind, description in pictures:
+        if data:
+            mime = "image/png" if data.startswith(b"\x89PNG") else "image/jpeg"
+            id3.add(APIC(encoding=3, mime=mime, type=kind, desc=description, data=data))
     ids = [f"chp{n}" for n in range(len(chapters))]
     id3.add(CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED, child_element_ids=ids,
                  sub_frames=[TIT2(encoding=3, text="Chapters")]))

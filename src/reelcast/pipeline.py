@@ -27,7 +27,7 @@ from reelcast.extract import extract
 from reelcast.fetch import read_page
 from reelcast.language import choose_voice, review_language
 from reelcast.models import Article, Episode, EpisodeAudio, RawPage, Script
-from reelcast.publish.artwork import check_cover, episode_art
+from reelcast.publish.artwork import check_cover, cover_image, episode_art
 from reelcast.publish.commit import Change, commit, open_show, refresh, rewrite_show, work_folder
 from reelcast.publish.disk import ROOM, write_atomically
 from reelcast.publish.episode import (
@@ -40,7 +40,7 @@ from reelcast.publish.episode import (
     where_read,
 )
 from reelcast.publish.feed import FEED_FILE, validate_show
-from reelcast.publish.show import DEFAULT_TITLE, configured_cover, is_published, titled
+from reelcast.publish.show import COVER_STEM, DEFAULT_TITLE, configured_cover, is_published, titled
 from reelcast.publish.sidefiles import ART, EPISODE_FILES, MP3, SIDE_FILES, episode_file_name
 from reelcast.script import build_script, check_length, site_domain, spoken_title
 from reelcast.speakable import Lexicon
@@ -158,7 +158,9 @@ def publish(
         on_progress(ProgressEvent(Stage.AUDIO))
         art = work / f"episode{ART.suffix}"
         write_atomically(art, art_for(article, settings))
-        tags = dataclasses.replace(episode_tags(article, settings, script.language), image=art.read_bytes())
+        cover = cover_image(settings.show.title, configured_cover(settings), settings.feed_dir / f"{COVER_STEM}.png")
+        tags = dataclasses.replace(episode_tags(article, settings, script.language), image=art.read_bytes(),
+                                   cover=cover)
         key = master_key(spoken, tags, settings.audio)
         mp3 = work / f"episode{MP3.suffix}"
         audio = None if force else _published_audio(settings, cache, key, episode_guid(article, page), mp3)

@@ -25,6 +25,20 @@ def ensure_cover(show_title: str, configured: Path | None, out: Path) -> Path:
         return _copy_checked(configured, out)
     if out.exists():
         return out
+    write_atomically(out, generated_cover(show_title))
+    return out
+
+
+def cover_image(show_title: str, configured: Path | None, published: Path) -> bytes:
+    """The show cover's bytes as ensure_cover publishes them to `published` (or has already)."""
+    if configured is not None:
+        fmt, converted = _read_checked(configured)
+        return _encoded(converted, fmt)
+    return published.read_bytes() if published.is_file() else generated_cover(show_title)
+
+
+def generated_cover(show_title: str) -> bytes:
+    """A plain cover for a show that names none: its title on reelcast's colours (PNG)."""
     image = Image.new("RGB", (COVER_SIZE, COVER_SIZE), _BACKGROUND)
     draw = ImageDraw.Draw(image)
     draw.rectangle((0, COVER_SIZE - 120, COVER_SIZE, COVER_SIZE), fill=_ACCENT)
@@ -36,8 +50,7 @@ def ensure_cover(show_title: str, configured: Path | None, out: Path) -> Path:
         draw.text(((COVER_SIZE - width) / 2, y), line, font=title_font, fill=_TEXT)
         y += 160
     draw.text((80, COVER_SIZE - 100), "reelcast", font=ImageFont.load_default(size=70), fill=_BACKGROUND)
-    write_atomically(out, _encoded(image, "PNG"))
-    return out
+    return _encoded(image, "PNG")
 
 
 def episode_art(title: str, year: int | None, rating: tuple[float, float] | None, show_title: str) -> bytes:
