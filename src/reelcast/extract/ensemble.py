@@ -25,7 +25,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from reelcast.extract.hints import AGREEMENT, MERGE_WINDOW, SENTENCE_END, THEIRS_FROM_ELSEWHERE
+from reelcast.extract.hints import AGREEMENT, MERGE_WINDOW, OURS_CONFIRMED, SENTENCE_END, THEIRS_FROM_ELSEWHERE
 from reelcast.models import Block, BlockKind
 
 _WORD = re.compile(r"[^\W_]+")
@@ -71,13 +71,7 @@ class Model:
         return total
 
     def keeps(self, candidate: Candidate, row: Sequence[float]) -> bool:
-        if (
-            candidate.source is Source.THEIRS
-            and not candidate.in_our_part
-            and row[_AGREED_THEIRS] >= THEIRS_FROM_ELSEWHERE
-        ):
-            # A block of theirs from another part of the page than our article, while we agree on most of
-            # theirs: a teaser or a list beside the article (they found the same article, plus that).
+        if left_out(candidate, row):
             return False
         return self.score(row) > dict(self.thresholds)[candidate.source]
 
@@ -115,10 +109,33 @@ FEATURES = (
     "mostly links",
     "relative position",
     "first or last block",
+    "log length of our article",
+    "only theirs x log length of our article",
+    "only theirs x outside our part x between",
+    "only theirs x agreed share of ours",
+    "their extra text per our text",
 )
 
 
 _AGREED_THEIRS = FEATURES.index("agreed share of theirs")
+_AGREED_OURS = FEATURES.index("agreed share of ours")
+_BETWEEN = FEATURES.index("between agreed blocks")
+
+
+def left_out(candidate: Candidate, row: Sequence[float]) -> bool:
+    """A block of theirs the model is never asked about, because where it sits says it is not the article.
+
+    Both rules are about a block of theirs from outside the part of the page we took for the article.
+    When we agree on most of their text, they found our article plus that block: a teaser or a list
+    beside it. When they confirm nearly all of ours and the block sits between blocks we agree on,
+    our reading was whole and the block is one interrupting it from elsewhere in the page (a
+    "related" teaser or a news feed set between paragraphs of the body).
+    """
+    if candidate.source is not Source.THEIRS or candidate.in_our_part:
+        return False
+    if row[_AGREED_THEIRS] >= THEIRS_FROM_ELSEWHERE:
+        return True
+    return bool(row[_BETWEEN]) and row[_AGREED_OURS] >= OURS_CONFIRMED
 
 
 @cache
@@ -221,6 +238,9 @@ def features(candidates: Sequence[Candidate]) -> list[tuple[float, ...]]:
     both = length(Source.BOTH)
     share_theirs = both / max(length(Source.BOTH, Source.THEIRS), 1)
     share_ours = both / max(length(Source.BOTH, Source.OURS), 1)
+    our_length = length(Source.BOTH, Source.OURS)
+    our_log = math.log1p(our_length) / 10
+    extra = min(length(Source.THEIRS) / max(our_length, 1), 4.0) / 4
     rows = []
     for i, c in enumerate(candidates):
         text = c.block.text
@@ -265,6 +285,11 @@ def features(candidates: Sequence[Candidate]) -> list[tuple[float, ...]]:
                 float(c.link_share > 0.5),
                 i / max(len(candidates) - 1, 1),
                 float(i in (0, len(candidates) - 1)),
+                our_log,
+                theirs * our_log,
+                theirs * (not c.in_our_part) * between,
+                theirs * share_ours,
+                extra,
             )
         )
     return rows

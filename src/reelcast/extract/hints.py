@@ -362,6 +362,9 @@ MERGE_WINDOW = 80
 # A block only trafilatura chose, from outside the part of the page we took for the article, is left
 # out when the two agree on at least this share of trafilatura's text (it found our article plus that).
 THEIRS_FROM_ELSEWHERE = 0.5
+# ... and when trafilatura's text holds at least this share of ours, our reading was whole: a block of
+# theirs from elsewhere that sits between blocks we agree on interrupts the article (a teaser, a feed).
+OURS_CONFIRMED = 0.9
 SENTENCE_END = re.compile(r"[.!?。！？…»\"”’)]\s*$")
 # Characters no text from a page may keep (clean.py): those XML 1.0 cannot hold (the feed would be
 # refused), C1 controls, bidi embeddings, overrides and isolates (they reorder what a page shows),
