@@ -14,6 +14,7 @@ from reelcast.errors import ExtractError
 from reelcast.extract import article_as_dict, article_as_text, decode_html, extract
 from reelcast.extract.blocks import narratable
 from reelcast.extract.decode import parse_html
+from reelcast.extract.ensemble import Source, features, left_out, merge
 from reelcast.extract.metadata import page_metadata
 from reelcast.models import Article, Block, BlockKind, Film, Rating, RawPage
 
@@ -900,3 +901,42 @@ def test_a_page_with_no_title_gets_a_short_one_never_its_first_paragraph() -> No
     assert len(article.title) <= 81 and article.title.endswith("…"), article.title
     assert sentence.startswith(article.title.removesuffix("…"))
     assert sentence[len(article.title) - 1] == " "  # cut at a word
+
+
+# -- the ensemble's rules before its model
+
+
+_FOUR_PARAGRAPHS = (
+    "The opening scene sets a quiet tone over the harbour.",
+    "Its lead actor carries every long silence with ease.",
+    "Midway through, a storm breaks and the pace doubles.",
+    "By the final reel nothing is resolved, and that works.",
+)
+
+
+def _paragraph(words: str, times: int = 6) -> Block:
+    return Block(BlockKind.PARAGRAPH, " ".join([words] * times))
+
+
+def test_their_block_set_inside_an_article_both_readers_agree_on_is_left_out() -> None:
+    ours = [_paragraph(words) for words in _FOUR_PARAGRAPHS]
+    # longer than our article, so it is not the rule about agreeing on most of theirs that leaves it out
+    feed = _paragraph("Another story from the news feed, about a parking lot in another city.", 30)
+    theirs = [*ours[:2], feed, *ours[2:]]
+    candidates = merge([(b, 0.0) for b in ours], [(b, 0.0) for b in theirs], " ".join(b.text for b in ours))
+    rows = features(candidates)
+    [(extra, row)] = [(c, r) for c, r in zip(candidates, rows, strict=True) if c.source is Source.THEIRS]
+    assert extra.block == feed and not extra.in_our_part
+    assert left_out(extra, row)
+    assert not any(left_out(c, r) for c, r in zip(candidates, rows, strict=True) if c.source is not Source.THEIRS)
+
+
+def test_their_block_is_left_to_the_model_when_they_confirm_only_part_of_ours() -> None:
+    # They agree on half of our article and add a long block: our reading may be the partial one.
+    ours = [_paragraph(words) for words in _FOUR_PARAGRAPHS]
+    more = _paragraph("The rest of the review, which our reader did not find, goes on about the cast.", 12)
+    theirs = [ours[0], more, ours[3]]
+    candidates = merge([(b, 0.0) for b in ours], [(b, 0.0) for b in theirs], " ".join(b.text for b in ours))
+    rows = features(candidates)
+    [(extra, row)] = [(c, r) for c, r in zip(candidates, rows, strict=True) if c.source is Source.THEIRS]
+    assert not left_out(extra, row)
