@@ -754,6 +754,22 @@ def test_listener_chrome_page_reads_the_box_and_stars_it_drops(harbour: Article)
         "Abonnez-vous à notre newsletter",
         "Newsletter abonnieren",
         "Anzeige",
+        "Zum Weiterlesen:",
+        "Mehr zum Thema auf Filmkritik.de",
+        "Lesen Sie auch die folgenden Beiträge:",
+        "PUEDES VER: Las diez mejores películas del año",
+        "Next article",
+        "meist-diskutiert",
+        "Diesen Artikel teilen",
+        "We want to hear what you think about this review. Write to the editor.",
+        "Sie sind aktuell nicht eingeloggt.",
+        "Subscribe now to our print edition for the full review.",
+        "For the latest reviews download the Harbour Films app for iOS and Android.",
+        "Do you want to hear about our festival screenings? Sign up here",
+        "Permalink https://example.org/p/1234",
+        "Pressemappe zum Film PDF | 120 KB",
+        "asked Mar 3, 2021 at 10:15",
+        "(© Jane Doe)",
     ],
 )
 def test_chrome_lines_are_never_narrated(line: str) -> None:
@@ -770,10 +786,26 @@ def test_chrome_lines_are_never_narrated(line: str) -> None:
         "Comments from the director suggest the ending was cut short by the studio.",
         "Photography is by Ines Carr, whose night scenes glow.",
         "Home is where the film ends, and where it should.",
+        "The next article of faith for the director is silence.",
+        "Subscribe to nothing, the hero tells his son, and the film agrees.",
+        "The app he builds in the second act is the film's weakest idea.",
     ],
 )
 def test_prose_that_looks_like_chrome_is_kept(prose: str) -> None:
     assert narratable([Block(BlockKind.PARAGRAPH, prose)]) == (Block(BlockKind.PARAGRAPH, prose),)
+
+
+@pytest.mark.parametrize(
+    ("caption", "kept"),
+    [
+        ("The two leads on the quay at dawn. | © Harbour Films", "The two leads on the quay at dawn."),
+        ("The director on set (© Jane Doe)", "The director on set"),
+        ("Chloé Vance as the ferry pilot. Foto: dpa", "Chloé Vance as the ferry pilot."),
+        ("A still from the storm scene - Image: Harbour Films", "A still from the storm scene"),
+    ],
+)
+def test_a_caption_loses_the_photo_credit_it_ends_with(caption: str, kept: str) -> None:
+    assert narratable([Block(BlockKind.PARAGRAPH, caption)]) == (Block(BlockKind.PARAGRAPH, kept),)
 
 
 def test_teaser_heading_between_paragraphs_goes_with_its_list() -> None:

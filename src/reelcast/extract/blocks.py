@@ -9,9 +9,11 @@ from reelcast.extract import dom
 from reelcast.extract.hints import (
     AD_WORDS,
     BREADCRUMB,
+    CAPTION_CREDIT,
     CHROME_LINE_MAX,
     CHROME_LINES,
     COPYRIGHT_LINE,
+    CREDIT_CAPTION_MAX,
     FILM_DETAIL_LINE,
     FILM_DETAIL_MIN_LINES,
     PITCH_SENTENCE,
@@ -232,6 +234,8 @@ def _narratable(blocks: list[Block]) -> list[Block]:
             continue
         in_teaser_list = False
         text = _without_pitches(block.text) if block.kind is BlockKind.PARAGRAPH else block.text
+        if text and not _is_chrome_line(text):
+            text = _without_credit(text)  # after: a credit line on its own ("Crédit photo : AFP") is chrome whole
         if not text or _is_chrome_line(text) or (in_details_box and FILM_DETAIL_LINE.match(text)):
             emptied = emptied or (bool(kept) and kept[-1].kind is BlockKind.HEADING)
             continue
@@ -250,6 +254,13 @@ def _without_pitches(text: str) -> str:
     if not sentences:
         return text
     return "".join(s for s in sentences if not PITCH_SENTENCE.search(s)).strip()
+
+
+def _without_credit(text: str) -> str:
+    """A caption without the photo credit it ends with (the credit alone is a chrome line)."""
+    if len(text) > CREDIT_CAPTION_MAX:
+        return text
+    return CAPTION_CREDIT.sub("", text).rstrip(" |–-") if CAPTION_CREDIT.search(text) else text
 
 
 def _is_chrome_line(text: str) -> bool:

@@ -162,7 +162,14 @@ CHROME_LINES: tuple[re.Pattern[str], ...] = tuple(
         r"^(related|read more|read also|see also|more|also read|recommended|watch|popular reviews|"
         r"lire aussi|à lire aussi|a lire aussi|voir aussi|lesen sie auch|auch interessant|mehr zum thema|siehe auch|"
         r"das könnte sie auch interessieren|le puede interesar|te puede interesar|lee también|leer también|"
-        r"leia também|leggi anche|potrebbe interessarti|lees ook|zie ook)\s*:",
+        r"leia também|leggi anche|potrebbe interessarti|lees ook|zie ook|puedes ver|mira también|lee además|"
+        r"también te puede interesar|te recomendamos|auch lesen|zum weiterlesen|weiterlesen|mehr zum thema)\s*:",
+        # teaser labels standing alone, often a heading over links ("Zum Weiterlesen", "Mehr zum Thema auf ...")
+        r"^(zum weiterlesen|weiterlesen|lesen sie auch( die folgenden beiträge| diese beiträge)?|schon gelesen\?|"
+        r"mehr zum thema( auf .{1,40})?|weitere beiträge( aus .{1,40})?|entdecke weitere .{1,40}|"
+        r"meist-?diskutiert|meistkommentiert|most (discussed|commented)|"
+        r"(vorschau auf den )?nächsten? artikel|vorheriger artikel|(previous|next) (article|post|story)|"
+        r"article (précédent|suivant))\s*:?$",
         # comments: counts, prompts, forms
         r"^(\d+\s+)?(comments?|kommentare?|commentaires?|comentarios?|commenti|reacties|responses?|replies)"
         r"(\s*\(\d+( posted)?\))?$",
@@ -170,8 +177,17 @@ CHROME_LINES: tuple[re.Pattern[str], ...] = tuple(
         r"(comments?|reply|replies|responses?)\b.{0,30}$",
         r"^(laisser|ajouter|écrire) un commentaire|^(schreibe|schreiben sie) einen kommentar|^(deja|dejar|escribe) un "
         r"comentario|^lascia un commento|^(kommentar|comment|commentaire|comentario) (schreiben|ajouter|hinzufügen)",
+        r"^(we want to hear what you think|tell us what you think|let us know what you think)\b",
         r"^(be the first to comment|no comments yet|there are no comments|noch keine kommentare|"
         r"aucun commentaire|sin comentarios|your email address will not be published)\b",
+        # login prompts and the placeholders of embeds waiting for consent
+        r"^(sie sind (aktuell |derzeit )?nicht (eingeloggt|angemeldet)|you are not (logged|signed) in|"
+        r"vous n'êtes pas connecté)\b",
+        r"^(wir respektieren (deine|ihre) privatsphäre|we respect your privacy)\b",
+        # subscription and app pitches written as a line of their own
+        r"^subscribe (now|today)\b.{0,80}$",
+        r"\bdownload (the|our) .{0,40}\bapps?\b.{0,40}$",
+        r"\bsign up here[.!]?$",
         # print and e-mail
         r"^(printer[- ]friendly( version)?|print( this)?( article| review| story| page)?|version imprimable|imprimer|"
         r"druckversion|drucken|artikel drucken|rezept drucken|imprimir|stampa)$",
@@ -180,7 +196,7 @@ CHROME_LINES: tuple[re.Pattern[str], ...] = tuple(
         r"^a version of this article appears in print\b",
         # share rows
         r"^(share|share this( article| story| review| page)?|share on|tweet|pin it|partager|teilen|compartir|"
-        r"condividi|delen)\s*:?$",
+        r"condividi|delen|(diesen )?(artikel|beitrag) teilen|share this (post|article|story))\s*:?$",
         r"^(advertisement|sponsored|sponsored content|ad|anzeige|publicité|publicidad|pubblicità)\b"
         r"\s*([-–—:].{0,60})?$",
         # date, update and reading-time lines ("Posted on 3 May 2021", "Publié le 3 mai", "Veröffentlicht am ...")
@@ -198,11 +214,17 @@ CHROME_LINES: tuple[re.Pattern[str], ...] = tuple(
         r"lesedauer|de lectura|di lettura|leestijd)$",
         # diary lines on review sites: "Watched on Sunday 3 May 2021", "Rewatched 2021-05-03"
         r"^(watched|rewatched|seen|logged|vu|gesehen|visto)( on| in| le| am| el| il)?\s+[^.!?]{0,50}\d[^.!?]{0,30}$",
+        # permalinks and links to a file ("Permalien https://...", "Merkblatt PDF | 38 KB")
+        r"^(permalink|permalien|permalänk|enlace permanente)\b\s*:?\s*\S*$",
+        r"\b(pdf|docx?|xlsx?|pptx?|zip)\s*[|(,]\s*\d+([.,]\d+)?\s*(kb|mb|ko|mo)\b",
+        # question-and-answer sites' date lines ("asked Feb 6, 2014 at 20:37")
+        r"^(asked|answered|edited|modified)\s+[a-z]{3}\w* \d{1,2}(, \d{4})?( at \d{1,2}:\d{2})?$",
         # photo credits
         r"^\(?(photo|photos|photograph|image|images|picture|foto|fotos|bild|bilder|crédit photo|crédits? photos?|"
         r"photo credit|credit|credits|quelle)\s*(:|©|by|von|de|par|/)\s*.{1,80}$",
         r"^.{0,80}\b(getty images|shutterstock|istock(photo)?|ap photo|imago|picture alliance|"
         r"alamy)\)?\.?$",
+        r"^\(?©\s*[^.!?|]{1,60}\)?$",
     )
 )
 # A line made of nothing but share buttons: "WhatsApp Facebook Pinterest Download".
@@ -212,6 +234,14 @@ SHARE_WORDS = re.compile(
     r"xing|threads|bluesky|mastodon|weibo|wechat|vk)[\s,|•·:/]*){2,}$",
     re.IGNORECASE,
 )
+# A photo credit at the end of a caption ("... | © Agency", "... (© Name)", "... Bild: Name", "... Foto: Agency",
+# "... Bild via"): the credit is cut off and the caption kept. At most CREDIT_CAPTION_MAX characters in all.
+CAPTION_CREDIT = re.compile(
+    r"(\s[|/–-]\s*|\s)(\(?(©|\(c\)|fotos?\s*:|bild\s*:|photo\s*:|image\s*:|crédit photo\s*:|crédito\s*:|"
+    r"credit\s*:)\s*[^.!?|]{1,60}\)?|bild via)\s*$",
+    re.IGNORECASE,
+)
+CREDIT_CAPTION_MAX = 300
 # A row of rating stars: the rating itself is announced once, in the intro.
 STAR_ROW = re.compile(
     r"^((rating|our rating|verdict|note|notre avis|bewertung|wertung|valoración|calificación|voto|giudizio)\s*:?\s*)?"
