@@ -163,13 +163,22 @@ CHROME_LINES: tuple[re.Pattern[str], ...] = tuple(
         r"lire aussi|à lire aussi|a lire aussi|voir aussi|lesen sie auch|auch interessant|mehr zum thema|siehe auch|"
         r"das könnte sie auch interessieren|le puede interesar|te puede interesar|lee también|leer también|"
         r"leia também|leggi anche|potrebbe interessarti|lees ook|zie ook|puedes ver|mira también|lee además|"
-        r"también te puede interesar|te recomendamos|auch lesen|zum weiterlesen|weiterlesen|mehr zum thema)\s*:",
+        r"también te puede interesar|te recomendamos|auch lesen|zum weiterlesen|weiterlesen|mehr zum thema|"
+        r"lesen sie hier|hier lesen|read it here)\s*:",
         # teaser labels standing alone, often a heading over links ("Zum Weiterlesen", "Mehr zum Thema auf ...")
         r"^(zum weiterlesen|weiterlesen|lesen sie auch( die folgenden beiträge| diese beiträge)?|schon gelesen\?|"
         r"mehr zum thema( auf .{1,40})?|weitere beiträge( aus .{1,40})?|entdecke weitere .{1,40}|"
         r"meist-?diskutiert|meistkommentiert|most (discussed|commented)|"
         r"(vorschau auf den )?nächsten? artikel|vorheriger artikel|(previous|next) (article|post|story)|"
-        r"article (précédent|suivant))\s*:?$",
+        r"article (précédent|suivant)|"
+        r"neueste (artikel|beiträge|nachrichten)|latest (articles|posts|stories|news)|recent (posts|articles)|"
+        r"derniers articles|últimas noticias|ultimi articoli|"
+        r"über den autor|about the author|à propos de l'auteur|sobre el autor|sull'autore)\s*:?$",
+        # "load more" buttons and "back to the list" links
+        r"^(lade weitere (inhalte|artikel|beiträge)|load more( articles| posts| stories| comments)?|mehr laden|"
+        r"weitere laden|charger plus|afficher plus|cargar más|carica altri)\s*(…|\.\.\.)?$",
+        r"^(zurück zur (übersicht|listenansicht|startseite)|back to (top|the list|list|overview)|retour à la liste|"
+        r"volver al listado)$",
         # comments: counts, prompts, forms
         r"^(\d+\s+)?(comments?|kommentare?|commentaires?|comentarios?|commenti|reacties|responses?|replies)"
         r"(\s*\(\d+( posted)?\))?$",
@@ -177,6 +186,9 @@ CHROME_LINES: tuple[re.Pattern[str], ...] = tuple(
         r"(comments?|reply|replies|responses?)\b.{0,30}$",
         r"^(laisser|ajouter|écrire) un commentaire|^(schreibe|schreiben sie) einen kommentar|^(deja|dejar|escribe) un "
         r"comentario|^lascia un commento|^(kommentar|comment|commentaire|comentario) (schreiben|ajouter|hinzufügen)",
+        r"^(\d+\s+)?(kommentare|comments)( insgesamt| total)?\s*:\s*\d+$",
+        r"\|\s*\d+\s+(comments?|kommentare?|commentaires?|comentarios?)$",
+        r"^(aufrufe|views|hits|zugriffe|vues)\s*:\s*[\d.,]+\b",
         r"^(we want to hear what you think|tell us what you think|let us know what you think)\b",
         r"^(be the first to comment|no comments yet|there are no comments|noch keine kommentare|"
         r"aucun commentaire|sin comentarios|your email address will not be published)\b",
@@ -188,12 +200,33 @@ CHROME_LINES: tuple[re.Pattern[str], ...] = tuple(
         r"^subscribe (now|today)\b.{0,80}$",
         r"\bdownload (the|our) .{0,40}\bapps?\b.{0,40}$",
         r"\bsign up here[.!]?$",
+        r"^to (view|read|continue reading|keep reading) (the|this) (full )?(story|article|review)\b.{0,40}\bsubscri",
+        r"\byou('re|’re| are) already a subscriber\b",
+        # a shop's messages and a bare byline label ("Von:")
+        r"^(der )?artikel wurde erfolgreich (in den warenkorb )?hinzugefügt|"
+        r"^(the )?(item|product) (was |has been )?(successfully )?added to (your )?(cart|basket)",
+        r"^(von|by|par|por|di)\s*:?$",
         # print and e-mail
         r"^(printer[- ]friendly( version)?|print( this)?( article| review| story| page)?|version imprimable|imprimer|"
         r"druckversion|drucken|artikel drucken|rezept drucken|imprimir|stampa)$",
         r"^(e-?mail|send|mail)( this)?( (review|article|story|page|post|link))?( to a friend)?$",
         r"^(envoyer|partager) (à|a) un ami|^(per )?e-?mail (versenden|teilen|senden)$",
         r"^a version of this article appears in print\b",
+        r"^(dieser (beitrag|artikel|text) (stammt aus|erschien (zuerst )?in) (der )?(ausgabe|heft)|"
+        r"this (article|story|review) (appeared|appears|was first published) in the \S+ (\d{4} )?(issue|edition))\b",
+        r"^(rezept drucken|print recipe|imprimer la recette)\b.{0,40}$",
+        r"\b(als pdf herunterladen|download (as|this as) (a )?pdf|télécharger (en|le) pdf)\b.{0,20}$",
+        # WordPress's default footer line
+        r"^this entry was posted\b|\bbookmark the permalink\.?$",
+        # licence, opinion and advertising disclaimers
+        r"\b(lizenz|license|licence|licencia)\s+cc[- ]by\b|\bunter (der lizenz )?cc[- ]by\b",
+        r"\b(gibt die meinung (des|der) (autors|autorin) wieder|"
+        r"(do|does) not necessarily reflect the (views|opinions?))\b",
+        r"^(advertising|affiliate|editorial) disclosure\s*:",
+        r"^(weitere infos|mehr infos|more info(rmation)?|plus d'infos)\s*(unter|at|sur|:)\s*\S+\.?$",
+        # a date standing alone ("11 Jan 2019"; a time alone is more often a video's length)
+        r"^\d{1,2}\.? (jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mär|mai|okt|dez|janv|févr|avr|juil|déc)"
+        r"[a-zäéû]*\.? \d{4}$",
         # share rows
         r"^(share|share this( article| story| review| page)?|share on|tweet|pin it|partager|teilen|compartir|"
         r"condividi|delen|(diesen )?(artikel|beitrag) teilen|share this (post|article|story))\s*:?$",
@@ -221,6 +254,7 @@ CHROME_LINES: tuple[re.Pattern[str], ...] = tuple(
         r"^(asked|answered|edited|modified)\s+[a-z]{3}\w* \d{1,2}(, \d{4})?( at \d{1,2}:\d{2})?$",
         # photo credits
         r"^\(?(photo|photos|photograph|image|images|picture|foto|fotos|bild|bilder|crédit photo|crédits? photos?|"
+        r"titelbild|beitragsbild|aufmacherbild|headerbild|crédito|créditos|"
         r"photo credit|credit|credits|quelle)\s*(:|©|by|von|de|par|/)\s*.{1,80}$",
         r"^.{0,80}\b(getty images|shutterstock|istock(photo)?|ap photo|imago|picture alliance|"
         r"alamy)\)?\.?$",
@@ -252,7 +286,8 @@ STAR_ROW = re.compile(
 BREADCRUMB = re.compile(r"^[^.!?:>»›]{1,40}(\s[>»›]\s[^.!?>»›]{1,40}){2,}$")
 # A newsletter or subscription pitch written as an ordinary sentence inside a paragraph.
 PITCH_SENTENCE = re.compile(
-    r"\b(sign up|subscribe|register)\b[^.!?]{0,80}\b(newsletter|inbox|e-?mail updates?|our e-?mails?)\b"
+    r"\b(sign(ing)? up|subscrib(e|ing)|register(ing)?)\b[^.!?]{0,80}"
+    r"\b(newsletter|inbox|e-?mail updates?|our e-?mails?)\b"
     r"|\b(abonnez-vous|inscrivez-vous)\b[^.!?]{0,80}\b(newsletter|lettre|infolettre)\b"
     r"|\b(abonnieren sie|melden sie sich)\b[^.!?]{0,80}\b(newsletter)\b"
     r"|\b(suscr[ií]bete|reg[ií]strate)\b[^.!?]{0,80}\b(newsletter|bolet[ií]n)\b",
