@@ -7,6 +7,7 @@ them so that tuning extraction means editing tables, not logic.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 
 def _hints(*fragments: str) -> re.Pattern[str]:
@@ -99,6 +100,8 @@ NEGATIVE = _hints(
     "widget",
 )
 BYLINE = _hints("byline", "author", "dateline", "writtenby", "p-author")
+# "By Kelli Miller" is the name Kelli Miller, in the languages reviews are written in.
+BYLINE_PREFIX = re.compile(r"^\s*(by|par|von|por|door|di)\s+", re.IGNORECASE)
 SHARE = re.compile(r"(\b|_)(share|sharedaddy)(\b|_)", re.IGNORECASE)
 # Parts of an article container that are never the review's prose: a listener must not hear them.
 NEVER_NARRATED = _hints(
@@ -415,6 +418,72 @@ INITIAL_SCORES = {
     "th": -5,
 }
 CHAR_THRESHOLD = 500
+
+
+@dataclass(frozen=True, slots=True)
+class ReaderTunables:
+    """The numbers reelcast's own reader (readability.py) decides by. Unless a comment says otherwise
+    they are Mozilla Readability's, because the Readability pages' expected text is its output and
+    every departure costs there first."""
+
+    # -- the walk
+    byline_max_chars: int = 100  # a byline is a name and perhaps a date; a longer "author" box is prose or a bio
+    title_similarity: float = 0.75  # an h1/h2 this like the page's title repeats it, and the intro says the title
+    lone_paragraph_max_link_density: float = 0.25  # a div holding one <p> becomes that <p> unless it is a link box
+    # Tags removed when they hold no text at all (only <br> and <hr>): empty layout, not article.
+    empty_removable_tags: frozenset[str] = frozenset({"div", "section", "header", "h1", "h2", "h3", "h4", "h5", "h6"})
+
+    # -- scoring: a paragraph scores 1, plus one per comma-separated part, plus one per 100 characters (up
+    # to 3); its parent gets all of that, its grandparent half, and each level above a third of it per level.
+    min_scored_chars: int = 25  # shorter paragraphs (captions, labels, buttons) say nothing about their container
+    scored_ancestor_levels: int = 5
+    length_bonus_chars: int = 100
+    length_bonus_max: int = 3
+    ancestor_divider: int = 3  # level n >= 2 gets score / (3 n)
+    class_weight: int = 25  # what a POSITIVE or NEGATIVE class or id adds or takes away
+
+    # -- the winner
+    # Three runners-up scoring at least 0.75 of the winner, under one ancestor: that ancestor holds the article
+    # (an article split in several scored parts).
+    runner_up_share: float = 0.75
+    runners_up_needed: int = 3
+    climb_floor_divisor: int = 3  # climbing from the winner stops at a parent scoring under a third of it
+    # Siblings of the winner join the article when they score at least max(10, 0.2 x the winner's score),
+    # with a bonus of 0.2 x the winner's score when they share its class (text split by ads, preambles).
+    sibling_min_score: float = 10.0
+    sibling_score_share: float = 0.2
+    sibling_class_bonus: float = 0.2
+    # An unscored paragraph beside the winner joins it when long and not a link list, or short, link-free and
+    # ending a sentence.
+    sibling_long_paragraph_chars: int = 80
+    sibling_max_link_density: float = 0.25
+    # What a sibling that joins the article may stay as; anything else becomes a div. Readability keeps the
+    # first six; the rest stay too, so that their blocks keep their kind (a table's rows, a quote, a heading).
+    sibling_tags: frozenset[str] = frozenset(
+        {"div", "article", "section", "p", "ol", "ul"}
+        | {"table", "blockquote", "pre", "h2", "h3", "h4", "h5", "h6", "figure", "dl"}
+    )
+
+    # -- cleaning the winner ("clean conditionally")
+    list_share: float = 0.9  # an element whose text is this much list text is judged as a list
+    commas_keep: int = 10  # so many commas is prose, whatever else the element holds
+    list_item_allowance: int = 100  # list items beyond the paragraphs before "more items than paragraphs" counts
+    images_per_paragraph: float = 0.5  # more than one image and fewer than 0.5 paragraphs per image: a gallery
+    inputs_per_paragraphs: int = 3  # more inputs than a third of the paragraphs: a form
+    short_text_chars: int = 25  # a short linked bit outside a list and a figure is a widget
+    max_heading_density: float = 0.9  # ... unless it is mostly a heading
+    max_images_in_short_text: int = 2  # ... or holds exactly one or two images
+    max_link_density_weak: float = 0.2  # an element without a positive class: a link box above this
+    max_link_density_strong: float = 0.5  # an element with a positive class (weight >= class_weight): above this
+    lone_embed_min_chars: int = 75  # one embed with less text than this is a widget (a video is kept earlier)
+
+    # -- data tables (kept whole): this many rows, or more columns than this, or more cells than this
+    data_table_rows: int = 10
+    data_table_columns: int = 4
+    data_table_cells: int = 10
+
+
+READER = ReaderTunables()
 NEVER_NARRATED_SHARE = 0.25  # a bio or "read more" box is a small part of the article around it
 MAX_LINK_DENSITY = 0.5  # an "article" that is mostly link text is a home page or an index
 TOP_CANDIDATES = 5

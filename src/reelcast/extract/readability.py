@@ -19,6 +19,7 @@ from reelcast.extract.hints import (
     AD_WORDS,
     ARTICLE_JUNK,
     BYLINE,
+    BYLINE_PREFIX,
     CHAR_THRESHOLD,
     COMMAS,
     DIV_TO_P,
@@ -32,6 +33,7 @@ from reelcast.extract.hints import (
     NOT_CONTENT,
     PHRASING,
     POSITIVE,
+    READER,
     SHARE,
     TAGS_TO_SCORE,
     TOP_CANDIDATES,
@@ -115,13 +117,10 @@ def _starts_br_chain(node: HtmlElement) -> bool:
     return node.tag == "br" and dom.blank(node.tail) and nxt is not None and nxt.tag == "br"
 
 
-_BY_PREFIX = re.compile(r"^\s*(by|par|von|por|door|di)\s+", re.IGNORECASE)
-
-
 def _byline_text(node: HtmlElement) -> str:
     """ "By Kelli Miller" -> "Kelli Miller"; a second line (a desk, a date) is not part of the name."""
     first_line = next((line for line in (node.text_content() or "").splitlines() if line.strip()), "")
-    return " ".join(_BY_PREFIX.sub("", first_line).split())
+    return " ".join(BYLINE_PREFIX.sub("", first_line).split())
 
 
 class _Grabber:
@@ -183,7 +182,7 @@ class _Grabber:
                 return True
             if node.get("role") in UNLIKELY_ROLES:
                 return True
-        if node.tag in ("div", "section", "header", "h1", "h2", "h3", "h4", "h5", "h6") and _without_content(node):
+        if node.tag in READER.empty_removable_tags and _without_content(node):
             return True
         return False
 
@@ -192,13 +191,13 @@ class _Grabber:
         itemprop = node.get("itemprop") or ""
         if node.get("rel") == "author" or "author" in itemprop or BYLINE.search(match):
             text = (node.text_content() or "").strip()
-            return 0 < len(text) < 100
+            return 0 < len(text) < READER.byline_max_chars
         return False
 
     def _duplicates_title(self, node: HtmlElement) -> bool:
         if node.tag not in ("h1", "h2") or not self.title:
             return False
-        return dom.similarity(self.title, dom.text(node)) > 0.75
+        return dom.similarity(self.title, dom.text(node)) > READER.title_similarity
 
     def _div_to_paragraphs(self, div: HtmlElement, to_score: list[HtmlElement]) -> HtmlElement:
         _wrap_phrasing_runs(div)
@@ -208,7 +207,7 @@ class _Grabber:
             and children[0].tag == "p"
             and dom.blank(div.text)
             and dom.blank(children[0].tail)
-            and dom.link_density(div) < 0.25
+            and dom.link_density(div) < READER.lone_paragraph_max_link_density
         ):
             only = children[0]
             only.tail = div.tail
@@ -233,19 +232,19 @@ class _Grabber:
             if parent is None:
                 continue
             text = dom.text(node)
-            if len(text) < 25:
+            if len(text) < READER.min_scored_chars:
                 continue
-            ancestors = dom.ancestors(node, 5)
+            ancestors = dom.ancestors(node, READER.scored_ancestor_levels)
             if not ancestors:
                 continue
-            score = 1 + len(COMMAS.split(text)) + min(len(text) // 100, 3)
+            score = 1 + len(COMMAS.split(text)) + min(len(text) // READER.length_bonus_chars, READER.length_bonus_max)
             for level, ancestor in enumerate(ancestors):
                 if ancestor.getparent() is None:  # <html> itself is never a candidate
                     continue
                 if ancestor not in self.scores:
                     self.scores[ancestor] = self._initial_score(ancestor)
                     candidates.append(ancestor)
-                divider = 1 if level == 0 else 2 if level == 1 else level * 3
+                divider = 1 if level == 0 else 2 if level == 1 else level * READER.ancestor_divider
                 self.scores[ancestor] += score / divider
         return candidates
 
@@ -278,19 +277,23 @@ class _Grabber:
     def _common_ancestor_of_close_runners_up(self, ranked: list[HtmlElement]) -> HtmlElement:
         """Three runners-up close to the winner that share an ancestor with it: that ancestor holds the article."""
         top = ranked[0]
-        close = [set(dom.ancestors(n, 0)) for n in ranked[1:] if self.scores[n] / max(self.scores[top], 1e-9) >= 0.75]
-        if len(close) < 3:
+        close = [
+            set(dom.ancestors(n, 0))
+            for n in ranked[1:]
+            if self.scores[n] / max(self.scores[top], 1e-9) >= READER.runner_up_share
+        ]
+        if len(close) < READER.runners_up_needed:
             return top
         parent = top.getparent()
         while parent is not None and parent.tag != "body":
-            if sum(parent in ancestors for ancestors in close) >= 3:
+            if sum(parent in ancestors for ancestors in close) >= READER.runners_up_needed:
                 return parent
             parent = parent.getparent()
         return top
 
     def _climb_while_score_rises(self, top: HtmlElement) -> HtmlElement:
         last = self.scores.get(top, 0)
-        threshold = last / 3
+        threshold = last / READER.climb_floor_divisor
         parent = top.getparent()
         while parent is not None and parent.tag != "body":
             if parent not in self.scores:
@@ -310,44 +313,27 @@ class _Grabber:
         content = top.makeelement("div", {})
         parent = top.getparent()
         top_score = self.scores.get(top, 0)
-        threshold = max(10.0, top_score * 0.2)
+        threshold = max(READER.sibling_min_score, top_score * READER.sibling_score_share)
         top_class = top.get("class", "")
         for sibling in list(parent) if parent is not None else [top]:
             if sibling is top or self._sibling_belongs(sibling, top_class, top_score, threshold):
                 tail = sibling.tail
-                if sibling.tag not in (
-                    "div",
-                    "article",
-                    "section",
-                    "p",
-                    "ol",
-                    "ul",
-                    "table",
-                    "blockquote",
-                    "pre",
-                    "h2",
-                    "h3",
-                    "h4",
-                    "h5",
-                    "h6",
-                    "figure",
-                    "dl",
-                ):
+                if sibling.tag not in READER.sibling_tags:
                     sibling.tag = "div"
                 content.append(sibling)
                 sibling.tail = tail
         return content
 
     def _sibling_belongs(self, sibling: HtmlElement, top_class: str, top_score: float, threshold: float) -> bool:
-        bonus = top_score * 0.2 if top_class and sibling.get("class", "") == top_class else 0
+        bonus = top_score * READER.sibling_class_bonus if top_class and sibling.get("class", "") == top_class else 0
         if sibling in self.scores and self.scores[sibling] + bonus >= threshold:
             return True
         if sibling.tag != "p":
             return False
         density = dom.link_density(sibling)
         text = dom.text(sibling)
-        if len(text) > 80:
-            return density < 0.25
+        if len(text) > READER.sibling_long_paragraph_chars:
+            return density < READER.sibling_max_link_density
         return 0 < len(text) and density == 0 and re.search(r"\.( |$)", text) is not None
 
 
@@ -410,7 +396,7 @@ class _Cleaner:
         if not is_list:
             list_length = sum(len(dom.text(lst)) for lst in node.iter("ul", "ol") if lst is not node)
             text_length = len(dom.text(node))
-            is_list = text_length > 0 and list_length / text_length > 0.9
+            is_list = text_length > 0 and list_length / text_length > READER.list_share
         if node in self.data_tables or any(t in self.data_tables for t in node.iter("table")):
             return False
         if any(a.tag == "table" and a in self.data_tables or a.tag == "code" for a in node.iterancestors()):
@@ -419,10 +405,10 @@ class _Cleaner:
         if weight < 0:
             return True
         text = dom.text(node)
-        if text.count(",") >= 10:
+        if text.count(",") >= READER.commas_keep:
             return False
         counts = dom.tag_counts(node)
-        p, img, li, inputs = counts["p"], counts["img"], counts["li"] - 100, counts["input"]
+        p, img, li, inputs = counts["p"], counts["img"], counts["li"] - READER.list_item_allowance, counts["input"]
         embeds = [e for e in node.iter("object", "embed", "iframe") if e is not node]
         if any(_is_video_embed(e) for e in embeds):
             return False
@@ -433,20 +419,20 @@ class _Cleaner:
         heading_density = dom.text_density(node, ("h1", "h2", "h3", "h4", "h5", "h6"))
         text_density = dom.text_density(node, ("span", "li", "td", *DIV_TO_P))
         remove = (
-            (not in_figure and img > 1 and p / img < 0.5)
+            (not in_figure and img > 1 and p / img < READER.images_per_paragraph)
             or (not is_list and li > p)
-            or (inputs > p // 3)
+            or (inputs > p // READER.inputs_per_paragraphs)
             or (
                 not is_list
                 and not in_figure
-                and heading_density < 0.9
-                and len(text) < 25
-                and (img == 0 or img > 2)
+                and heading_density < READER.max_heading_density
+                and len(text) < READER.short_text_chars
+                and (img == 0 or img > READER.max_images_in_short_text)
                 and link_density > 0
             )
-            or (not is_list and weight < 25 and link_density > 0.2)
-            or (weight >= 25 and link_density > 0.5)
-            or (len(embeds) == 1 and len(text) < 75)
+            or (not is_list and weight < READER.class_weight and link_density > READER.max_link_density_weak)
+            or (weight >= READER.class_weight and link_density > READER.max_link_density_strong)
+            or (len(embeds) == 1 and len(text) < READER.lone_embed_min_chars)
             or len(embeds) > 1
             or (img == 0 and text_density == 0)
         )
@@ -477,7 +463,11 @@ def _is_data_table(table: HtmlElement) -> bool:
         ),
         default=0,
     )
-    return len(rows) >= 10 or columns > 4 or len(rows) * columns > 10
+    return (
+        len(rows) >= READER.data_table_rows
+        or columns > READER.data_table_columns
+        or len(rows) * columns > READER.data_table_cells
+    )
 
 
 def _is_visible(node: HtmlElement) -> bool:
@@ -543,8 +533,8 @@ def _class_weight(node: HtmlElement, flags: _Flags) -> int:
     weight = 0
     for value in (node.get("class"), node.get("id")):
         if value:
-            weight -= 25 if NEGATIVE.search(value) else 0
-            weight += 25 if POSITIVE.search(value) else 0
+            weight -= READER.class_weight if NEGATIVE.search(value) else 0
+            weight += READER.class_weight if POSITIVE.search(value) else 0
     return weight
 
 
