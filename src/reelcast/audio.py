@@ -148,13 +148,26 @@ def _k_response(rate: int) -> np.ndarray:
     return response
 
 
-def k_filtered(samples: np.ndarray, rate: int) -> np.ndarray:
-    """`samples` through the K-weighting filter (as a long FIR of its impulse response, by FFT:
-    numpy alone, where scipy.signal's import costs more than a whole clip's filtering)."""
+@functools.cache
+def _k_spectrum(rate: int) -> np.ndarray:
+    """The response's spectrum for overlap-add blocks twice its length (fastest, measured)."""
     h = _k_response(rate)
-    size = 1 << math.ceil(math.log2(len(samples) + len(h)))
-    spectrum = np.fft.rfft(samples, size) * np.fft.rfft(h, size)
-    return np.fft.irfft(spectrum, size)[: len(samples)]
+    return np.fft.rfft(h, 2 * len(h)).astype(np.complex64)
+
+
+def k_filtered(samples: np.ndarray, rate: int) -> np.ndarray:
+    """`samples` through the K-weighting filter, as float32: a long FIR of its impulse response,
+    applied by FFT in overlap-add blocks (numpy alone: scipy.signal's import costs more than a
+    whole clip's filtering). Single precision is ample: loudness is read to 0.01 LU, and float32
+    FFTs of short blocks are about three times faster than one float64 FFT of the whole clip."""
+    h, spectrum = _k_response(rate), _k_spectrum(rate)
+    size = 2 * len(h)
+    step = size - len(h) + 1
+    out = np.zeros(len(samples) + size, dtype=np.float32)
+    for start in range(0, len(samples), step):
+        block = np.fft.rfft(samples[start : start + step].astype(np.float32), size)
+        out[start : start + size] += np.fft.irfft(block * spectrum, size)
+    return out[: len(samples)]
 
 
 def hop_energies(samples: np.ndarray, rate: int) -> np.ndarray:

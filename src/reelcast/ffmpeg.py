@@ -5,6 +5,7 @@ from __future__ import annotations
 import ctypes
 import functools
 import os
+import queue
 import re
 import signal
 import subprocess
@@ -13,6 +14,7 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from reelcast.errors import AudioError
 
@@ -57,12 +59,7 @@ def run_ffmpeg(
         try:
             if feed is not None:
                 assert proc.stdin is not None
-                try:
-                    for chunk in feed:
-                        proc.stdin.write(chunk)
-                    proc.stdin.close()
-                except BrokenPipeError:
-                    pass  # ffmpeg stopped reading: its exit code and stderr say why
+                _pipe_in(feed, proc.stdin)
             code = proc.wait()
         except BaseException:
             proc.kill()
@@ -82,6 +79,34 @@ def run_ffmpeg(
                 raise AudioError(f"{what} failed: {cause} (ffmpeg said: {tail}); {hint}")
         raise AudioError(f"{what} failed: ffmpeg said: {tail}")
     return report
+
+
+def _pipe_in(feed: Iterable[bytes], stdin: IO[bytes]) -> None:
+    """Write the chunks of `feed` to ffmpeg's `stdin` from a second thread, so the next chunk is
+    being made (numpy, mostly outside the GIL) while ffmpeg encodes the last one; one at a time,
+    the two would take turns. At most two chunks wait. An error making a chunk is raised here."""
+    ready: queue.Queue[bytes | None] = queue.Queue(maxsize=2)
+    closed = threading.Event()  # ffmpeg stopped reading: its exit code and stderr say why
+
+    def write() -> None:
+        try:
+            while (chunk := ready.get()) is not None:
+                if not closed.is_set():
+                    stdin.write(chunk)
+            stdin.close()
+        except (BrokenPipeError, ValueError):
+            closed.set()
+
+    writer = threading.Thread(target=write, name="ffmpeg-stdin", daemon=True)
+    writer.start()
+    try:
+        for chunk in feed:
+            if closed.is_set():
+                break
+            ready.put(chunk)
+    finally:
+        ready.put(None)
+        writer.join()
 
 
 _DISK_ERRORS = (

@@ -104,11 +104,12 @@ def speak_script(
                 pool.submit(speak_paragraph, settings, texts[key]): key for key in order
             }
             try:
-                for future in as_completed(futures, timeout=TASK_TIMEOUT_S + 60 * len(futures) / workers):
-                    finished(futures[future], future.result())
+                for future in as_completed(list(futures), timeout=TASK_TIMEOUT_S + 60 * len(futures) / workers):
+                    # popped, so its audio is dropped once cached: memory holds the paragraphs in flight
+                    finished(futures.pop(future), future.result())
             except TimeoutError:
                 raise SpeechError(
-                    f"the {local.name} engine hung: {len(futures) - len(clips)} paragraphs unspoken after "
+                    f"the {local.name} engine hung: {len(futures)} paragraphs unspoken after "
                     f"{TASK_TIMEOUT_S} s and more; try --workers 1 to see which"
                 ) from None
             except BrokenProcessPool as exc:
