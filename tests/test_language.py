@@ -88,6 +88,35 @@ def test_too_little_text_to_tell_keeps_the_declaration() -> None:
     assert language.article_language(None, "Ok.") is None
 
 
+def test_the_model_unpacked_into_the_cache_folder_detects_as_the_packed_one(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
+
+    packed = LanguageIdentifier.from_model_file(MODEL_DIR / MODEL_FILE, norm_probs=True)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    language._identifier.cache_clear()
+    try:
+        unpacked = language._identifier()  # made now, in tmp_path
+        (folder,) = (tmp_path / "reelcast").iterdir()  # one, whole: nothing half-unpacked left beside it
+        assert folder.name.startswith("py3langid-") and (folder / "classes.json").is_file()
+        language._identifier.cache_clear()
+        mapped = language._identifier()  # read back from the folder
+        for text in (FRENCH, GERMAN, ENGLISH_QUOTING_FRENCH, "Ok."):
+            assert unpacked.classify(text) == mapped.classify(text) == packed.classify(text)
+    finally:
+        language._identifier.cache_clear()
+
+
+def test_without_a_usable_cache_folder_the_model_is_read_packed(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    (tmp_path / "file").write_text("not a folder", encoding="utf-8")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "file"))
+    language._identifier.cache_clear()
+    try:
+        assert language.article_language(None, GERMAN) == "de"
+    finally:
+        language._identifier.cache_clear()
+    assert (tmp_path / "file").read_text(encoding="utf-8") == "not a folder"
+
+
 # -- settings per language
 
 

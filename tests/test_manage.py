@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 from lxml import etree
 
-from reelcast import cli, pipeline
+from reelcast import check, cli, pipeline
 from reelcast.check import check_show
 from reelcast.config import Settings, load_settings
 from reelcast.ffmpeg import Loudness
@@ -95,7 +95,7 @@ def test_check_reports_files_no_episode_owns_and_feeds_that_lack_an_episode(
         three: tuple[Settings, list[Episode]], monkeypatch: pytest.MonkeyPatch) -> None:
     settings, episodes = three
     # as published; metering again is not the point here
-    monkeypatch.setattr(cli, "check_show", functools.partial(check_show, measure=lambda _mp3: Loudness(-16, -1.5, 4)))
+    monkeypatch.setattr(check, "check_show", functools.partial(check_show, measure=lambda _mp3: Loudness(-16, -1.5, 4)))
     clean = reelcast(settings, "check", "--json")
     assert clean.exit_code == 0, clean.stdout
     report = json.loads(clean.stdout)

@@ -19,7 +19,6 @@ import click
 
 from reelcast import __version__, backlog
 from reelcast.cache import SpeechCache
-from reelcast.check import check_remote, check_show
 from reelcast.config import Settings, load_settings
 from reelcast.errors import ConfigError, ReelcastError, ServeError
 from reelcast.extract import article_as_dict, article_as_text
@@ -40,7 +39,6 @@ from reelcast.pipeline import (
 from reelcast.progress import reporter
 from reelcast.publish.feed import FEED_FILE, feed_url
 from reelcast.publish.show import is_published
-from reelcast.serve import address_warnings, bind, is_loopback, serve, url_for
 from reelcast.speech import engine_names, make_engine
 from reelcast.speech.say import say
 
@@ -427,6 +425,8 @@ def say_command(ctx: click.Context, text: str, out: Path, engine: str | None, vo
 @_reported
 def check_command(ctx: click.Context, base_url: str | None, remote: bool, as_json: bool) -> None:
     """Lint the published feed and files: tags, lengths, durations, loudness, chapters, transcripts, artwork."""
+    from reelcast.check import check_remote, check_show  # here: a publish should not pay for their imports
+
     settings = _settings(ctx, show={"base_url": base_url})
     report = check_remote(settings) if remote else check_show(settings)
     if as_json:
@@ -469,6 +469,8 @@ def deploy_command(ctx: click.Context, dest: str | None, s3_endpoint: str | None
     click.echo(f"deployed to {destination.name}: {len(result.uploaded)} uploaded "
                f"({result.bytes_uploaded / 1e6:.1f} MB), {len(result.unchanged)} unchanged, "
                f"{len(result.deleted)} deleted\n  feed: {feed_url(settings)}")
+    from reelcast.serve import is_loopback
+
     if is_loopback(urlsplit(settings.show.base_url).hostname or ""):
         click.echo(f"reelcast: warning: the feed sends apps to {settings.show.base_url}, which only this machine "
                    "can reach: set base_url in [show] of reelcast.toml to where DEST is served, then run "
@@ -484,6 +486,8 @@ def deploy_command(ctx: click.Context, dest: str | None, s3_endpoint: str | None
 @_reported
 def serve_command(ctx: click.Context, host: str, port: int, base_url: str | None) -> None:
     """Serve feed/ and episodes/ over HTTP, and the listening page at /, until Ctrl-C."""
+    from reelcast.serve import address_warnings, bind, is_loopback, serve, url_for  # starlette: only here
+
     settings = _settings(ctx, show={"base_url": base_url})
     if not is_published(settings):
         raise ServeError(f"nothing is published in {settings.root.resolve()}; run `reelcast publish PAGE` first")

@@ -8,14 +8,26 @@ page's few strings. Adding a language is adding one file; see README "Languages"
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import io
+import json
+import logging
+import lzma
+import os
 import re
+import tempfile
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from reelcast.errors import ScriptError, SpeechError
+
+log = logging.getLogger(__name__)
 
 # A BCP 47 tag as pages write it: fr, fr-FR, fr_FR, pt-BR, zh-Hant.
 _TAG = re.compile(r"^([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{2,8})*$")
@@ -115,12 +127,49 @@ def pack_or_english(code: str | None) -> Pack:
 # --------------------------------------------------------------------------------------------
 
 
+_MODEL_ARRAYS = ("ptc", "pc", "nextmove", "nextmove_row", "out_feat")
+
+
 @functools.cache
 def _identifier() -> Any:
-    # py3langid ships its model in the wheel: nothing is downloaded, ever. Loaded once, on first use.
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    """py3langid's identifier, loaded once, on first use. Its model ships in the wheel, so nothing
+    is ever downloaded; but it is LZMA-packed (4.5 MB, 68 MB unpacked), and unpacking it took half
+    a second of every publish. So the first run unpacks it into the user's cache folder, and later
+    ones map those arrays from there (a few ms). Without a usable cache folder, it is unpacked as before."""
+    from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
+    from py3langid.modelio import _to_array
 
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    packed = MODEL_DIR / MODEL_FILE
+    folder = _unpacked_model(packed)
+    if folder is None:
+        return LanguageIdentifier.from_model_file(packed, norm_probs=True)
+    ptc, pc, nextmove, row, output = (np.load(folder / f"{name}.npy", mmap_mode="r") for name in _MODEL_ARRAYS)
+    classes = json.loads((folder / "classes.json").read_text(encoding="utf-8"))
+    return LanguageIdentifier(ptc, pc, classes, _to_array(nextmove), output.tolist(), norm_probs=True,
+                              tk_row=_to_array(row))
+
+
+def _unpacked_model(packed: Path) -> Path | None:
+    """The folder that holds the detector's model unpacked, made if need be; None if it cannot be."""
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "reelcast"
+    folder = cache / f"py3langid-{packed.stat().st_size}-{packed.stat().st_mtime_ns}"
+    if (folder / "classes.json").is_file():
+        return folder
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=cache, prefix=".unpacking-") as tmp:
+            with lzma.open(packed) as source, np.load(io.BytesIO(source.read())) as model:
+                for name in _MODEL_ARRAYS:
+                    np.save(Path(tmp) / f"{name}.npy", model[name])
+                classes = model["classes"].tolist()
+            (Path(tmp) / "classes.json").write_text(json.dumps(classes), encoding="utf-8")  # last: it marks it whole
+            with contextlib.suppress(OSError):  # another run unpacked it first: theirs is as good
+                os.replace(tmp, folder)
+                os.mkdir(tmp)  # for TemporaryDirectory to remove
+    except (OSError, RuntimeError, ValueError) as exc:
+        log.debug("the language model stays packed (%s)", exc)
+        return None
+    return folder if (folder / "classes.json").is_file() else None
 
 
 def detect(text: str) -> tuple[str, float] | None:
