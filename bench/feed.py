@@ -5,7 +5,7 @@
 Makes a show folder with N catalogued episodes (each with its chapters, a WebVTT transcript of
 --cues cues and a stand-in MP3 file), then times `reelcast feed` (rebuild feed.xml and index.html
 from the catalog) in fresh processes, and, in this process, the parts: reading the catalog,
-building the RSS, reading the transcripts, rendering the page.
+building the RSS, reading the transcripts the page carries, rendering the page.
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ def make_show(root: Path, count: int, cues: int) -> None:
 
 def parts(root: Path) -> dict[str, float]:
     from reelcast.publish.feed import build_feed
-    from reelcast.publish.page import read_transcript, render_page
+    from reelcast.publish.page import inline_transcripts, render_page
 
     settings = load_settings(root)
     times: dict[str, float] = {}
@@ -70,8 +70,8 @@ def parts(root: Path) -> dict[str, float]:
     build_feed(settings, episodes, "cover.png")
     times["build the RSS (feedgen)"] = time.perf_counter() - t
     t = time.perf_counter()
-    transcripts = {e.guid: read_transcript(lambda name: settings.episodes_dir / name, e) for e in episodes}
-    times["read the transcripts"] = time.perf_counter() - t
+    transcripts = inline_transcripts(lambda name: settings.episodes_dir / name, episodes)
+    times["read the page's transcripts"] = time.perf_counter() - t
     t = time.perf_counter()
     render_page(settings, episodes, "cover.png", transcripts)
     times["render the page (jinja2)"] = time.perf_counter() - t

@@ -25,6 +25,7 @@ from reelcast.catalog import Catalog
 from reelcast.config import Settings, load_settings
 from reelcast.errors import CatalogError, FeedError, ReelcastError
 from reelcast.publish import commit as commit_module
+from reelcast.publish.show import render_show
 
 from .conftest import REPO, ToneEngine
 
@@ -289,3 +290,18 @@ def test_a_full_disk_or_read_only_folder_is_one_line_and_the_previous_feed_stand
     assert os.strerror(code) in lines[0] and "the previous feed is intact" in lines[0]
     assert (settings.feed_dir / "feed.xml").read_bytes() == feed
     assert state_of(settings) == before
+
+
+def test_a_recovery_with_nothing_to_finish_does_not_render_the_show_again(
+        base, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    settings, _old, _new = base
+    renders = []
+    monkeypatch.setattr(commit_module, "render_show", lambda *a, **k: renders.append(a) or render_show(*a, **k))
+    with commit_module.open_show(settings):
+        pass
+    assert renders == []  # the catalog says its last change is in the feed: only the sweep runs
+    with Catalog.open(settings.catalog_path) as catalog, catalog.writing():
+        catalog.set_feed_behind(True)  # as a run killed between recording a change and writing the feed leaves it
+    with commit_module.open_show(settings) as catalog:
+        assert len(renders) == 1 and not catalog.feed_behind()
+    assert_clean(settings)

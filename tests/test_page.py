@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import dataclasses
+import subprocess
+import sys
+import urllib.request
+from datetime import timedelta
+from pathlib import Path
+
 import lxml.html
+import pytest
+from selenium import webdriver
+from selenium.webdriver.common.by import By
 
 from reelcast.catalog import Catalog
-from reelcast.config import Settings
+from reelcast.config import Settings, load_settings
 from reelcast.models import Cue
-from reelcast.publish.page import clock, render_page
+from reelcast.publish.page import INLINE_TRANSCRIPTS, PAGE_FILE, clock, render_page
 from reelcast.publish.show import render_show
-from reelcast.publish.sidefiles import webvtt
+from reelcast.publish.sidefiles import parse_webvtt, webvtt
 
-from .conftest import sample_episode
+from .conftest import PublishedShow, copy_show, free_port, sample_episode
+from .test_clients import browser, player_state, wait_for  # noqa: F401 - the headless Chromium fixture
 
 CUES = [Cue(0, 2_000, "Welcome to the show."), Cue(2_000, 5_000, "Today: a film <review> & more.")]
 
@@ -94,3 +105,55 @@ def test_a_missing_transcript_leaves_it_out(show: Settings) -> None:
 
 def test_clock() -> None:
     assert [clock(0), clock(14_559), clock(347_000), clock(3_723_000)] == ["0:00", "0:15", "5:47", "1:02:03"]
+
+
+# -- a show too long to carry every transcript: older ones are read from their WebVTT when opened
+
+
+def test_older_transcripts_load_from_their_webvtt_when_opened(
+    published_show: PublishedShow, tmp_path: Path, browser: webdriver.Chrome  # noqa: F811
+) -> None:
+    show = copy_show(published_show, tmp_path)
+    settings = load_settings(show.root)
+    with Catalog.open(settings.catalog_path) as catalog:
+        (real,) = catalog.episodes()
+        with catalog.writing():  # newer episodes in front of it, sharing its files
+            for n in range(INLINE_TRANSCRIPTS):
+                catalog.put(dataclasses.replace(real, guid=f"{real.guid[:-2]}{n:02d}", slug=f"newer-{n}",
+                                                published=real.published + timedelta(days=n + 1)))
+    assert subprocess.run([sys.executable, "-m", "reelcast", "feed"], cwd=show.root).returncode == 0
+    html = lxml.html.fromstring((settings.feed_dir / PAGE_FILE).read_bytes())
+    last = html.xpath(f".//article[@id='{real.slug}']")[0]
+    assert not last.xpath(".//details//a[@data-seek]"), "its transcript should not be in the page"
+    assert last.xpath(".//audio")[0].get("preload") == "none"
+    (vtt,) = [n for n in real.side_files if n.endswith(".vtt")]
+    written = parse_webvtt((settings.episodes_dir / vtt).read_text(encoding="utf-8"))
+
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "reelcast", "serve", "--port", str(port)], cwd=show.root,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+    try:
+        wait_for(lambda: _answers(f"http://127.0.0.1:{port}/"))
+        browser.get(f"http://127.0.0.1:{port}/")
+        article = browser.find_element(By.ID, real.slug)
+        article.find_element(By.CSS_SELECTOR, "details.transcript summary").click()
+        wait_for(lambda: len(article.find_elements(By.CSS_SELECTOR, "details.transcript a[data-seek]")) == len(written))
+        links = article.find_elements(By.CSS_SELECTOR, "details.transcript a[data-seek]")
+        assert [link.get_attribute("textContent") for link in links] == [  # a cue's two lines shown as one
+            f"{clock(cue.start_ms)}{' '.join(cue.text.split())}" for cue in written]
+        assert [float(link.get_attribute("data-seek")) for link in links] == pytest.approx(
+            [cue.start_ms / 1000 for cue in written])
+        links[3].click()  # seeks this episode's player, as the inline ones do
+        audio = article.find_element(By.TAG_NAME, "audio")
+        wait_for(lambda: player_state(browser, audio)["time"] >= written[3].start_ms / 1000 - 0.05)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2):
+            return True
+    except OSError:
+        return False

@@ -134,6 +134,16 @@ class Catalog:
         self._write("INSERT INTO show VALUES ('updated', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                     (when.isoformat(),))
 
+    def feed_behind(self) -> bool:
+        """Whether a change recorded here may not be in the feed yet: set with every change, cleared
+        once the feed and page are written from the catalog. Unknown (a catalog from before) is behind."""
+        row = self._db.execute("SELECT value FROM show WHERE key = 'feed'").fetchone()
+        return row is None or row["value"] != "current"
+
+    def set_feed_behind(self, behind: bool) -> None:
+        self._write("INSERT INTO show VALUES ('feed', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    ("behind" if behind else "current",))
+
     def delete(self, guid: str) -> None:
         self._write("DELETE FROM episodes WHERE guid = ?", (guid,))
 

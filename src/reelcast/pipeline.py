@@ -279,7 +279,7 @@ def _published(settings: Settings, guid: str) -> Episode | None:
 def rebuild_feed(settings: Settings) -> Path:
     """Rewrite feed/feed.xml and the listening page from the catalog (after changing show settings, say)."""
     require_show(settings)
-    with open_show(settings) as catalog:
+    with open_show(settings, recovering=False) as catalog:  # the refresh below is all a recovery would do
         for episode in catalog.episodes():
             if not (settings.episodes_dir / episode.audio_file).is_file():
                 raise FeedError(

@@ -3,6 +3,10 @@
 It is rendered from the catalog's episodes and the published transcripts, with all CSS and script
 inline and only relative links to the files beside it, so it works from `reelcast serve` on a
 phone, from any other server, or opened straight from disk, with no network at all.
+
+The newest episodes carry their transcripts in the page; older ones load theirs from the
+published WebVTT file when it is opened (or link to it, where the page was opened from disk).
+A show of 5,000 episodes made a 60 MB page otherwise, most of its feed command's time.
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ PAGE_FILE = "index.html"
 # browsers resolve ".." at the root to the root itself.
 _EPISODES = "../episodes/"
 _FEED = "../feed/"
+INLINE_TRANSCRIPTS = 10  # the newest episodes whose transcripts are in the page itself
+_PRELOADED = 10  # players that fetch their MP3's header when the page opens; the others wait for a tap
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,22 +51,29 @@ class PageEpisode:
     cues: tuple[Cue, ...]
     downloads: tuple[Download, ...]
     art_url: str | None = None
+    vtt_url: str | None = None  # where the transcript is, when its cues are not in the page
+    preload: bool = True
 
 
-def page_episode(episode: Episode, cues: Sequence[Cue]) -> PageEpisode:
+def page_episode(episode: Episode, cues: Sequence[Cue] | None, preload: bool = True) -> PageEpisode:
+    """What the page shows of `episode`; `cues` None: its transcript is loaded when it is opened."""
+    def url(kind: object) -> str | None:
+        return next((_EPISODES + quote(n) for n in episode.side_files if kind_of(n) is kind), None)
+
     downloads = tuple(
         Download(kind.label, _EPISODES + quote(name))
         for name in (episode.audio_file, *episode.side_files)
         if (kind := kind_of(name))
     )
-    art = next((_EPISODES + quote(n) for n in episode.side_files if kind_of(n) is ART), None)
-    return PageEpisode(episode, _EPISODES + quote(episode.audio_file), episode.chapters, tuple(cues), downloads, art)
+    return PageEpisode(episode, _EPISODES + quote(episode.audio_file), episode.chapters, tuple(cues or ()),
+                       downloads, url(ART), None if cues is not None else url(VTT), preload)
 
 
 def render_page(
     settings: Settings, episodes: Sequence[Episode], cover_name: str, transcripts: Mapping[str, Sequence[Cue]]
 ) -> str:
-    """The page's HTML. `transcripts` maps an episode's guid to its cues (missing: no transcript shown)."""
+    """The page's HTML. `transcripts` maps an episode's guid to its cues (missing: loaded when opened,
+    from its WebVTT file if it has one; see `inline_transcripts`)."""
     env = Environment(
         loader=PackageLoader("reelcast", "templates"),
         autoescape=select_autoescape(default=True),
@@ -75,12 +88,17 @@ def render_page(
             show=settings.show,
             feed_url=feed_url(settings),
             cover_url=_FEED + quote(cover_name),
-            episodes=[page_episode(e, transcripts.get(e.guid, ())) for e in episodes],
+            episodes=[page_episode(e, transcripts.get(e.guid), preload=n < _PRELOADED) for n, e in enumerate(episodes)],
             # The page speaks the show's language; each episode is marked with its own.
             words=pack_or_english(settings.show.language).page,
         )
     except TemplateError as exc:
         raise FeedError(f"the listening page could not be rendered ({exc}); reinstall reelcast") from exc
+
+
+def inline_transcripts(locate: Callable[[str], Path], episodes: Sequence[Episode]) -> dict[str, list[Cue]]:
+    """The cues the page carries itself, by guid: those of the newest episodes (`episodes` is newest first)."""
+    return {e.guid: read_transcript(locate, e) for e in episodes[:INLINE_TRANSCRIPTS]}
 
 
 def read_transcript(locate: Callable[[str], Path], episode: Episode) -> list[Cue]:
@@ -98,6 +116,6 @@ def read_transcript(locate: Callable[[str], Path], episode: Episode) -> list[Cue
 
 def clock(ms: int) -> str:
     """12:05 or 1:02:05, as players show times."""
-    hours, rest = divmod(round(ms / 1000), 3600)
+    hours, rest = divmod((ms + 500) // 1000, 3600)  # halves up, as the page's script rounds
     minutes, seconds = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"

@@ -14,7 +14,7 @@ from reelcast.errors import ConfigError
 from reelcast.models import Episode
 from reelcast.publish.artwork import ensure_cover
 from reelcast.publish.feed import build_feed, feed_url, show_identity
-from reelcast.publish.page import read_transcript, render_page
+from reelcast.publish.page import inline_transcripts, render_page
 
 COVER_STEM = "cover"
 
@@ -38,7 +38,7 @@ def render_show(
     cover = ensure_cover(settings.show.title, configured_cover(settings), settings.feed_dir / f"{COVER_STEM}.png")
     guid = catalog.show_guid(*show_identity(feed_url(settings)))
     feed = build_feed(settings, episodes, cover.name, guid, updated)
-    transcripts = {e.guid: read_transcript(locate, e) for e in episodes}
+    transcripts = inline_transcripts(locate, episodes)
     page = render_page(settings, episodes, cover.name, transcripts).encode("utf-8")
     return RenderedShow(feed, page)
 
