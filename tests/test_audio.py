@@ -156,8 +156,9 @@ def test_an_mp3_shorter_than_the_stitched_audio_is_an_error_and_not_kept(tmp_pat
     stitched = stitch([section_audio(tmp_path, 0, [2.0])], SETTINGS)
     real = audio._mastered
 
-    def lossy(plan, *args):  # noqa: ANN001, ANN202 - the encoder is handed only the first second
-        return real(replace(plan, pieces=(replace(plan.pieces[0], frames=RATE),)), *args)
+    def lossy(arriving, *args):  # noqa: ANN001, ANN202 - the encoder is handed only the first second
+        piece, levels = next(arriving)
+        return real(iter([(replace(piece, frames=RATE), levels[:, : RATE // 45])]), *args)
 
     monkeypatch.setattr(audio, "_mastered", lossy)
     with pytest.raises(AudioError, match=r"the MP3 is 1\.\d+ s long, the stitched audio 2\.00 s"):
@@ -198,3 +199,51 @@ def test_a_missing_ffmpeg_says_how_to_get_one(tmp_path: Path, monkeypatch) -> No
     monkeypatch.setattr(ffmpeg, "ffmpeg_exe", lambda: str(tmp_path / "no-such-ffmpeg"))
     with pytest.raises(AudioError, match="could not run ffmpeg .*set REELCAST_FFMPEG to a working ffmpeg"):
         run_ffmpeg(["-version"])
+
+
+# -- encoding while the episode is still being spoken
+
+
+def test_the_limiter_s_look_ahead_piece_by_piece_is_the_whole_episode_s_envelope() -> None:
+    # pieces of quiet audio with a rare loud peak, some shorter than the look-ahead itself
+    rng = np.random.default_rng(7)
+    widths = [5, 60, 3, 2, 90, 1, 40, 7, 30, 4, 55]
+
+    def peaks(width: int) -> np.ndarray:
+        return np.where(rng.random((2, width)) < 0.05, 1.2, 0.05).astype("<f4")
+
+    known = [(audio.Piece(None, width * 45), peaks(width)) for width in widths]
+    scale, ceiling = 10 ** (6 / 20), 0.8
+    whole = audio.gain_envelope(np.concatenate([levels[0] for _, levels in known]), scale, ceiling)
+    assert whole.min() < 0.7  # the limiter works hard here
+    pieces = []
+    for n, (_, levels) in enumerate(known):
+        before, after = audio._neighbours(known, n)
+        envelope = audio.gain_envelope(np.concatenate([before, levels[0], after]), scale, ceiling)
+        pieces.append(envelope[len(before) : len(before) + levels.shape[1]])
+    np.testing.assert_allclose(np.concatenate(pieces), whole, rtol=1e-12)
+
+
+def test_an_episode_encoded_as_it_is_spoken_is_the_one_encoded_at_once(tmp_path: Path) -> None:
+    sections = [section_audio(tmp_path, 0, [3.0, 2.5]), section_audio(tmp_path, 1, [4.0, 1.0, 2.0], 0.3)]
+    tags = Tags("Title", None, "Show", None, None)
+    at_once = encode(stitch(sections, SETTINGS), tmp_path / "once.mp3", tags, SETTINGS)
+    streamed = audio.EncodingAsSpoken([(s.section.title, len(s.clips)) for s in sections], tmp_path / "streamed.mp3",
+                                      tags, SETTINGS)
+    for section in sections:
+        for clip in section.clips:
+            streamed.add(clip)  # the encode starts on its own thread with the first clip
+            time.sleep(0.05)
+    result = streamed.finish(sections)
+    assert result.path.read_bytes() == at_once.path.read_bytes()
+    assert (result.chapters, result.cues, result.duration_ms) == (at_once.chapters, at_once.cues, at_once.duration_ms)
+
+
+def test_a_stopped_encode_leaves_nothing_behind(tmp_path: Path) -> None:
+    sections = [section_audio(tmp_path, 0, [3.0, 2.5])]
+    streamed = audio.EncodingAsSpoken([("Section 0", 2)], tmp_path / "x.mp3", Tags("t", None, "s", None, None),
+                                      SETTINGS)
+    streamed.add(sections[0].clips[0])
+    streamed.abort()  # as when the speech of the next paragraph fails
+    assert not streamed._thread.is_alive()
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.endswith(".wav")) == []

@@ -37,7 +37,7 @@ def test_an_unchanged_republish_redoes_nothing_and_changes_no_byte(show: Setting
     before = published_bytes(show)
 
     engine = ToneEngine()
-    monkeypatch.setattr(pipeline, "encode", lambda *a, **k: pytest.fail("encoded again"))
+    monkeypatch.setattr(audio, "encode_as_laid", lambda *a, **k: pytest.fail("encoded again"))
     again = pipeline.publish(str(page), show, engine).episode
     assert engine.texts == []  # nothing spoken
     assert (again.guid, again.published) == (first.guid, first.published)
@@ -50,7 +50,7 @@ def test_a_change_outside_the_audio_keeps_the_published_mp3(show: Settings, tmp_
     pipeline.publish(str(page), show, ToneEngine())
     before = published_bytes(show)
     described = dataclasses.replace(show, show=dataclasses.replace(show.show, description="Reviews, read aloud."))
-    monkeypatch.setattr(pipeline, "encode", lambda *a, **k: pytest.fail("encoded again"))
+    monkeypatch.setattr(audio, "encode_as_laid", lambda *a, **k: pytest.fail("encoded again"))
     engine = ToneEngine()
     pipeline.publish(str(page), described, engine)
     after = published_bytes(show)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 
 import pytest
 
-from reelcast import pipeline
+from reelcast import audio, pipeline
 from reelcast.catalog import Catalog
 from reelcast.config import Settings, load_settings
 from reelcast.errors import CatalogError, FeedError
@@ -98,3 +100,49 @@ def test_a_show_with_no_title_is_named_after_the_site_of_its_first_review(
     named = load_settings(show.root, {"show": {"title": "Film Night"}})
     pipeline.rebuild_feed(named)  # a [show] title always wins
     assert "<title>Film Night</title>" in (show.feed_dir / "feed.xml").read_text(encoding="utf-8")
+
+
+class _WatchingEngine(ToneEngine):
+    """Notes, as it speaks each paragraph, how much audio ffmpeg has read of the episode so far."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.encoder_had_read: list[int] = []
+
+    def speak(self, paragraph):  # noqa: ANN001, ANN201
+        self.encoder_had_read.append(sum(_bytes_read(pid) for pid in _encoders(os.getpid())))
+        return super().speak(paragraph)
+
+
+def _encoders(parent: int) -> list[int]:
+    """The ffmpeg processes reading their input from a pipe that `parent` started."""
+    found = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) != parent:
+                continue
+            command = (entry / "cmdline").read_bytes()
+        except (OSError, ValueError):
+            continue
+        if b"ffmpeg" in command and b"pipe:0" in command:
+            found.append(int(entry.name))
+    return found
+
+
+def _bytes_read(pid: int) -> int:
+    try:
+        return int(re.search(r"^rchar: (\d+)", Path(f"/proc/{pid}/io").read_text(), re.M)[1])
+    except (OSError, TypeError):
+        return 0
+
+
+def test_the_encode_starts_while_the_rest_is_still_being_spoken(
+        show: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(audio, "GAIN_FROM_S", 20)  # the example's first paragraphs, not two minutes of it
+    engine = _WatchingEngine()
+    published = pipeline.publish(str(EXAMPLE), show, engine).episode
+    had_read = engine.encoder_had_read
+    assert had_read[0] == 0  # nothing to encode before the first clip
+    # by the last paragraph, ffmpeg had taken the first 20 s at least (float32 at 22.05 kHz: 1.7 MB)
+    assert had_read[-1] > 20 * 22050 * 4, had_read
+    assert (show.episodes_dir / published.audio_file).stat().st_size == published.size_bytes

@@ -19,12 +19,15 @@ from __future__ import annotations
 import difflib
 import functools
 import hashlib
+import itertools
 import logging
 import math
 import os
+import queue
 import re
+import threading
 import wave
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -245,10 +248,13 @@ def gain_envelope(block_peaks: np.ndarray, scale: float, ceiling: float) -> np.n
     in reach needs, so peaks are met without clipping.
     """
     need = np.minimum(1.0, ceiling / np.maximum(block_peaks.astype(np.float64) * scale, 1e-12))
-    block_s = HOP_S / _LEVEL_BLOCKS
-    smooth = max(1, math.ceil(_ATTACK_S / block_s))
-    reach = smooth // 2 + math.ceil(_HOLD_S / block_s)
-    return np.minimum(_moving_mean(_moving_min(need, reach), smooth), need)
+    return np.minimum(_moving_mean(_moving_min(need, _HOLD_REACH), _SMOOTH_BLOCKS), need)
+
+
+_SMOOTH_BLOCKS = max(1, math.ceil(_ATTACK_S / (HOP_S / _LEVEL_BLOCKS)))
+_HOLD_REACH = _SMOOTH_BLOCKS // 2 + math.ceil(_HOLD_S / (HOP_S / _LEVEL_BLOCKS))
+# How far a block's peak reaches into the envelope: the hold, then the smoothing (and one to spare).
+_REACH_BLOCKS = _HOLD_REACH + _SMOOTH_BLOCKS + 1
 
 
 def _moving_min(x: np.ndarray, reach: int) -> np.ndarray:
@@ -310,53 +316,79 @@ def find_gain(levels: np.ndarray, rate: int, target: float, ceiling: float) -> f
 # --- the episode ------------------------------------------------------------------------------
 
 
+class Stitching:
+    """The episode's plan, laid out clip by clip in script order, as the clips are spoken: a short
+    pause between paragraphs and a longer one between sections; chapters and cues are timed from
+    the very plan that is encoded. `shape` is each section's title and paragraph count."""
+
+    def __init__(self, shape: Sequence[tuple[str, int]], settings: AudioSettings) -> None:
+        self.shape = [(title, count) for title, count in shape if count]
+        self.settings = settings
+        self.pieces: list[Piece] = []
+        self.blocks: list[np.ndarray] = []
+        self.chapters: list[Chapter] = []
+        self.cues: list[Cue] = []
+        self.rate = 0
+        self.position = 0  # frames
+        self._section = self._paragraph = 0
+
+    def add(self, clip: Clip) -> list[tuple[Piece, np.ndarray]]:
+        """Lay `clip`, the next paragraph of the script, after what is laid; the pieces it adds
+        (the pause before it, then its audio), each with its level blocks."""
+        if self._section >= len(self.shape):
+            raise AudioError("more clips than the script has paragraphs")
+        if not self.rate:
+            self.rate = _wav_rate(clip.wav)
+        rate, hop = self.rate, hop_frames(self.rate)
+        added = []
+        if self._paragraph:
+            added.append(self._lay(Piece(None, _pause_frames(self.settings.paragraph_pause_ms, rate))))
+        else:
+            if self._section:
+                added.append(self._lay(Piece(None, _pause_frames(self.settings.section_pause_ms, rate))))
+            self.chapters.append(Chapter(self.shape[self._section][0], self._ms(self.position), 0))
+        frames = _wav_frames(clip.wav, rate)
+        padded = -(-frames // hop) * hop
+        clip_levels = read_levels(clip.levels)
+        if clip_levels.shape[1] != padded // hop * _LEVEL_BLOCKS:
+            raise AudioError(f"the cached speech {clip.wav.name} does not match its levels; run with --force")
+        self.cues.extend(clip_cues(clip, self._ms(self.position), self._ms(frames)))
+        added.append(self._lay(Piece(clip.wav, padded), clip_levels))
+        self._paragraph += 1
+        if self._paragraph == self.shape[self._section][1]:
+            self._section, self._paragraph = self._section + 1, 0
+        return added
+
+    def done(self) -> Stitched:
+        """The whole plan, once every paragraph is laid. Chapters tile the episode: each runs until
+        the next begins, the last to the very end."""
+        if not self.pieces:
+            raise AudioError("there is no audio to stitch")
+        if self._section < len(self.shape):
+            raise AudioError("the episode is missing paragraphs of its script")
+        starts = [c.start_ms for c in self.chapters[1:]] + [self._ms(self.position)]
+        chapters = tuple(Chapter(c.title, c.start_ms, end) for c, end in zip(self.chapters, starts, strict=True))
+        return Stitched(tuple(self.pieces), self.rate, np.concatenate(self.blocks, axis=1), chapters, tuple(self.cues))
+
+    def _lay(self, piece: Piece, piece_levels: np.ndarray | None = None) -> tuple[Piece, np.ndarray]:
+        if piece_levels is None:  # a pause: silence
+            piece_levels = np.zeros((2, piece.frames // hop_frames(self.rate) * _LEVEL_BLOCKS), dtype="<f4")
+        self.pieces.append(piece)
+        self.blocks.append(piece_levels)
+        self.position += piece.frames
+        return piece, piece_levels
+
+    def _ms(self, frames: int) -> int:
+        return round(frames * 1000 / self.rate)
+
+
 def stitch(sections: Sequence[SectionAudio], settings: AudioSettings) -> Stitched:
-    """Lay the clips end to end, with a short pause between paragraphs and a longer one between
-    sections; chapters and cues are timed from the very plan that is encoded."""
-    clips = [c for s in sections for c in s.clips]
-    if not clips:
-        raise AudioError("there is no audio to stitch")
-    rate = _wav_rate(clips[0].wav)
-    hop = hop_frames(rate)
-    paragraph_pause = _pause_frames(settings.paragraph_pause_ms, rate)
-    section_pause = _pause_frames(settings.section_pause_ms, rate)
-
-    pieces: list[Piece] = []
-    blocks: list[np.ndarray] = []
-    chapters: list[Chapter] = []
-    cues: list[Cue] = []
-    position = 0  # frames
-
-    def add(piece: Piece, piece_levels: np.ndarray | None = None) -> None:
-        nonlocal position
-        pieces.append(piece)
-        blocks.append(np.zeros((2, piece.frames // hop * _LEVEL_BLOCKS), dtype="<f4")
-                      if piece_levels is None else piece_levels)
-        position += piece.frames
-
-    def ms(frames: int) -> int:
-        return round(frames * 1000 / rate)
-
-    for n, section in enumerate(sections):
-        if n:
-            add(Piece(None, section_pause))
-        start = position
-        for k, clip in enumerate(section.clips):
-            if k:
-                add(Piece(None, paragraph_pause))
-            frames = _wav_frames(clip.wav, rate)
-            padded = -(-frames // hop) * hop
-            clip_levels = read_levels(clip.levels)
-            if clip_levels.shape[1] != padded // hop * _LEVEL_BLOCKS:
-                raise AudioError(f"the cached speech {clip.wav.name} does not match its levels; run with --force")
-            cues.extend(clip_cues(clip, ms(position), ms(frames)))
-            add(Piece(clip.wav, padded), clip_levels)
-        chapters.append(Chapter(section.section.title, ms(start), ms(position)))
-
-    # Chapters tile the episode: each runs until the next begins, the last to the very end.
-    tiled = [Chapter(c.title, c.start_ms, nxt.start_ms) for c, nxt in zip(chapters, chapters[1:], strict=False)]
-    tiled.append(Chapter(chapters[-1].title, chapters[-1].start_ms, ms(position)))
-    return Stitched(tuple(pieces), rate, np.concatenate(blocks, axis=1), tuple(tiled), tuple(cues))
+    """Lay all the clips of `sections` end to end (see Stitching)."""
+    stitching = Stitching([(s.section.title, len(s.clips)) for s in sections], settings)
+    for section in sections:
+        for clip in section.clips:
+            stitching.add(clip)
+    return stitching.done()
 
 
 def master_key(sections: Sequence[SectionAudio], tags: Tags, settings: AudioSettings) -> str:
@@ -428,21 +460,42 @@ def written_word_starts(sentence: Sentence, spoken_ms: Sequence[int]) -> list[in
 def encode(stitched: Stitched, out: Path, tags: Tags, settings: AudioSettings) -> EpisodeAudio:
     """Master `stitched` to `out`: gain to the target loudness, true peaks limited, one MP3
     encode, tags and chapters; its length checked against the plan before it is kept."""
-    rate = stitched.rate
+    pieces = list(zip(stitched.pieces, np.split(stitched.levels, np.cumsum(
+        [p.frames // (hop_frames(stitched.rate) // _LEVEL_BLOCKS) for p in stitched.pieces])[:-1], axis=1),
+        strict=True))
+    return encode_as_laid(iter(pieces), lambda: stitched, out, tags, settings)
+
+
+def encode_as_laid(
+    arriving: Iterator[tuple[Piece, np.ndarray]],
+    plan: Callable[[], Stitched],
+    out: Path,
+    tags: Tags,
+    settings: AudioSettings,
+) -> EpisodeAudio:
+    """Master and encode the pieces of an episode as they are laid (`arriving` may wait for the
+    speech of the next one), then tag it from the finished `plan()`.
+
+    The first gain comes from the first GAIN_FROM_S seconds of the episode, so the encode can start
+    while the rest is still being spoken; what the listener hears is measured as it is encoded, and
+    when it missed the target by more than the tolerance, the whole episode, known by then, is
+    encoded again at the gain its levels call for (and corrected once more if need be). Either
+    way the same clips give the same bytes, however fast they were spoken.
+    """
     ceiling = 10 ** ((settings.true_peak_db - _CEILING_HEADROOM_DB) / 20)
     aim = settings.target_lufs + _ENCODER_LOSS_LU
-    gain = find_gain(stitched.levels, rate, aim, ceiling)
     tmp = out.with_name(f".{out.name}.part")
+    laid: list[tuple[Piece, np.ndarray]] = []
     try:
+        heard = _encode_pieces(_kept(arriving, laid), None, aim, ceiling, tmp, settings)
+        stitched = plan()
+        gain = None
         for _attempt in range(2):
-            limited: list[np.ndarray] = []
-            _encode_stream(_mastered(stitched, gain, ceiling, limited), tmp, stitched, settings)
-            # what the listener hears: the limited audio's own loudness, measured as it was encoded
-            heard = integrated_loudness(np.concatenate(limited), rate)
-            log.debug("gain %+.2f dB -> %.2f LUFS after limiting (aim %.2f)", gain, heard, aim)
             if abs(heard - aim) <= _LOUDNESS_TOLERANCE_LU:
                 break
-            gain += aim - heard  # the estimate from the levels was off: encode once more, corrected
+            # missed: the episode's own levels now decide, then what was heard corrects that once
+            gain = find_gain(stitched.levels, stitched.rate, aim, ceiling) if gain is None else gain + aim - heard
+            heard = _encode_pieces(iter(laid), gain, aim, ceiling, tmp, settings)
         write_tags(tmp, tags, stitched.chapters)
         duration_ms = _checked_length(tmp, stitched)
         os.replace(tmp, out)
@@ -452,38 +505,188 @@ def encode(stitched: Stitched, out: Path, tags: Tags, settings: AudioSettings) -
                         chapters=stitched.chapters, cues=stitched.cues)
 
 
-def _mastered(stitched: Stitched, gain_db: float, ceiling: float, energies: list[np.ndarray]) -> Iterator[bytes]:
-    """The episode as float32 samples at its own rate, piece by piece, gained and limited;
-    appends the K-weighted energy of every 100 ms to `energies` on the way."""
-    rate, scale = stitched.rate, 10 ** (gain_db / 20)
-    block = hop_frames(rate) // _LEVEL_BLOCKS
-    envelope = gain_envelope(stitched.levels[0], scale, ceiling)  # one float per 2 ms: small
-    position = 0
-    for piece in stitched.pieces:
-        blocks = slice(position // block, (position + piece.frames) // block)
-        position += piece.frames
-        if piece.wav is None:
-            energies.append(np.zeros(piece.frames // hop_frames(rate)))
-            yield bytes(4 * piece.frames)
-            continue
-        samples = np.zeros(piece.frames, dtype=np.float32)
-        pcm = _read_frames(piece.wav)[: piece.frames]
-        samples[: len(pcm)] = pcm * np.float32(scale / 32768.0)
-        samples = limit(samples, envelope[blocks])
-        energies.append(hop_energies(samples, rate))
-        yield samples.astype("<f4").tobytes()
+class EncodingAsSpoken:
+    """The MP3 encode of an episode, started while its paragraphs are still being spoken: `add`
+    takes each clip in script order (speak_script's on_clip), and the encode runs on a thread of
+    its own, so the wall time is nearer the longer of speech and encode than their sum.
+
+    The thread starts with the first clip, not before: the speech pool forks its workers first,
+    which is only safe while this process has one thread."""
+
+    _END = object()
+
+    def __init__(self, shape: Sequence[tuple[str, int]], out: Path, tags: Tags, settings: AudioSettings) -> None:
+        self.stitching = Stitching(shape, settings)
+        self.out, self.tags, self.settings = out, tags, settings
+        self._pieces: queue.Queue[object] = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._result: EpisodeAudio | None = None
+        self._error: BaseException | None = None
+
+    def add(self, clip: Clip) -> None:
+        for piece in self.stitching.add(clip):
+            self._pieces.put(piece)
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._encode, name="encoder", daemon=True)
+            self._thread.start()
+
+    def finish(self, sections: Sequence[SectionAudio]) -> EpisodeAudio:
+        """The encoded episode of `sections`, whose clips were added as they were spoken, or (none
+        added: they were all cached) are encoded now, in this thread."""
+        if self._thread is None:
+            for section in sections:
+                for clip in section.clips:
+                    for piece in self.stitching.add(clip):
+                        self._pieces.put(piece)
+        self._pieces.put(self._END)
+        if self._thread is None:
+            self._encode()
+        else:
+            self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._result is not None
+        return self._result
+
+    def abort(self) -> None:
+        """Stop the encode (speech failed, or the published MP3 is kept): ffmpeg is killed."""
+        self._pieces.put(AudioError("the encode was stopped"))
+        if self._thread is not None:
+            self._thread.join()
+        self.out.with_name(f".{self.out.name}.part").unlink(missing_ok=True)
+
+    def _arriving(self) -> Iterator[tuple[Piece, np.ndarray]]:
+        while (piece := self._pieces.get()) is not self._END:
+            if isinstance(piece, BaseException):
+                raise piece
+            yield piece  # type: ignore[misc]
+
+    def _encode(self) -> None:
+        try:
+            self._result = encode_as_laid(self._arriving(), self.stitching.done, self.out, self.tags, self.settings)
+        except BaseException as exc:  # handed to the thread that waits for it
+            self._error = exc
 
 
-def _encode_stream(chunks: Iterator[bytes], out: Path, stitched: Stitched, settings: AudioSettings) -> None:
+# How much of the episode decides the first gain: enough speech for its loudness to be the
+# episode's (measured on eSpeak reviews: within 0.1 LU after two minutes), little enough that the
+# encode starts early. A shorter episode waits for all of it.
+GAIN_FROM_S = 120
+
+
+def _kept(arriving: Iterator[tuple[Piece, np.ndarray]], laid: list) -> Iterator[tuple[Piece, np.ndarray]]:
+    for piece in arriving:
+        laid.append(piece)
+        yield piece
+
+
+def _encode_pieces(
+    arriving: Iterator[tuple[Piece, np.ndarray]],
+    gain_db: float | None,
+    aim: float,
+    ceiling: float,
+    out: Path,
+    settings: AudioSettings,
+) -> float:
+    """Encode the pieces to `out` at `gain_db` (None: found from the first GAIN_FROM_S seconds);
+    the integrated loudness of the limited audio handed to the encoder."""
+    first = next(arriving, None)
+    if first is None or first[0].wav is None:  # an episode starts with its first clip, never a pause
+        raise AudioError("there is no audio to stitch")
+    rate = _wav_rate(first[0].wav)
+    energies: list[np.ndarray] = []
+    _encode_stream(_mastered(itertools.chain([first], arriving), rate, gain_db, aim, ceiling, energies),
+                   out, rate, settings)
+    heard = integrated_loudness(np.concatenate(energies), rate)
+    log.debug("gain %s dB -> %.2f LUFS after limiting (aim %.2f)", gain_db, heard, aim)
+    return heard
+
+
+def _mastered(
+    arriving: Iterator[tuple[Piece, np.ndarray]],
+    rate: int,
+    gain_db: float | None,
+    aim: float,
+    ceiling: float,
+    energies: list[np.ndarray],
+) -> Iterator[bytes]:
+    """The episode as float32 samples at its own rate, piece by piece, gained and limited; appends
+    the K-weighted energy of every 100 ms to `energies` on the way.
+
+    A piece is handed on once the gain is known and enough of what follows it has arrived for the
+    limiter's look-ahead: its envelope is worked out on its own level blocks and _REACH_BLOCKS of
+    its neighbours' either side, which is all that decides it."""
+    known: list[tuple[Piece, np.ndarray]] = []
+    scale = None if gain_db is None else 10 ** (gain_db / 20)
+    seconds, done, ended = 0.0, 0, False
+    while not ended or done < len(known):
+        if (piece := next(arriving, None)) is None:
+            ended = True
+        else:
+            known.append(piece)
+            seconds += piece[0].frames / rate
+        if scale is None and (ended or seconds >= GAIN_FROM_S):
+            first_part = np.concatenate([levels for _, levels in known], axis=1)
+            scale = 10 ** (find_gain(first_part, rate, aim, ceiling) / 20)
+        while scale is not None and done < len(known) and (ended or _blocks_after(known, done) >= _REACH_BLOCKS):
+            current, levels = known[done]
+            before, after = _neighbours(known, done)
+            envelope = gain_envelope(np.concatenate([before, levels[0], after]), scale, ceiling)
+            envelope = envelope[len(before) : len(before) + levels.shape[1]]
+            done += 1
+            if current.wav is None:
+                energies.append(np.zeros(current.frames // hop_frames(rate)))
+                yield bytes(4 * current.frames)
+                continue
+            samples = np.zeros(current.frames, dtype=np.float32)
+            pcm = _read_frames(current.wav)[: current.frames]
+            samples[: len(pcm)] = pcm * np.float32(scale / 32768.0)
+            samples = limit(samples, envelope)
+            energies.append(hop_energies(samples, rate))
+            yield samples.astype("<f4").tobytes()
+
+
+def _blocks_after(known: list[tuple[Piece, np.ndarray]], index: int) -> int:
+    """How many level blocks are known after piece `index`, counted up to _REACH_BLOCKS."""
+    count = 0
+    for _, levels in known[index + 1 :]:
+        count += levels.shape[1]
+        if count >= _REACH_BLOCKS:
+            break
+    return count
+
+
+def _neighbours(known: list[tuple[Piece, np.ndarray]], index: int) -> tuple[np.ndarray, np.ndarray]:
+    """The peaks of the _REACH_BLOCKS level blocks before piece `index` and after it (fewer at the ends)."""
+    before: list[np.ndarray] = []
+    count = 0
+    for _, levels in reversed(known[:index]):
+        before.insert(0, levels[0])
+        count += levels.shape[1]
+        if count >= _REACH_BLOCKS:
+            break
+    after: list[np.ndarray] = []
+    count = 0
+    for _, levels in known[index + 1 :]:
+        after.append(levels[0])
+        count += levels.shape[1]
+        if count >= _REACH_BLOCKS:
+            break
+    joined_before = np.concatenate(before)[-_REACH_BLOCKS:] if before else np.zeros(0, dtype="<f4")
+    joined_after = np.concatenate(after)[:_REACH_BLOCKS] if after else np.zeros(0, dtype="<f4")
+    return joined_before, joined_after
+
+
+def _encode_stream(chunks: Iterator[bytes], out: Path, rate: int, settings: AudioSettings) -> None:
     # Bit-exact, and no tags from ffmpeg (they name its version): the same audio gives the same bytes.
     run_ffmpeg([
-        "-f", "f32le", "-ar", str(stitched.rate), "-ac", "1", "-i", "pipe:0",
+        "-f", "f32le", "-ar", str(rate), "-ac", "1", "-i", "pipe:0",
         "-af", f"aresample={settings.sample_rate}:resampler=soxr",
         "-ar", str(settings.sample_rate), "-ac", "1",
         "-c:a", "libmp3lame", "-b:a", f"{settings.bitrate_kbps}k", "-write_xing", "1",
         "-fflags", "+bitexact", "-flags:a", "+bitexact", "-map_metadata", "-1", "-id3v2_version", "0",
         "-f", "mp3", str(out),
-    ], feed=chunks, timeout=60 + stitched.duration_ms / 1000 / 10, what="the MP3 encode")  # fmt: skip
+    ], feed=chunks, timeout=None, what="the MP3 encode")  # fmt: skip
 
 
 def _checked_length(mp3: Path, stitched: Stitched) -> int:

@@ -39,7 +39,9 @@ def run_ffmpeg(
 ) -> str:
     """Run ffmpeg with `args`, writing the chunks of `feed` (if any) to its standard input as they
     come; return its stderr (where its filters report). Raise AudioError naming `what` when it
-    fails, cannot be started, or is still running after `timeout` seconds (it is then killed)."""
+    fails, cannot be started, or hangs: it is killed when it runs `timeout` seconds (with a `feed`:
+    when one write to it, or its end after the last, takes that long; the feed itself may take its
+    time, since it can be audio still being spoken)."""
     cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin" if feed is None else "-nostats", "-y", *args]
     with tempfile.TemporaryFile() as stderr:  # a file, not a pipe: ffmpeg can never block on it
         try:
@@ -48,29 +50,24 @@ def run_ffmpeg(
         except OSError as exc:
             raise AudioError(f"could not run ffmpeg ({exc}); set REELCAST_FFMPEG to a working ffmpeg") from exc
         # A hung ffmpeg is killed; a write to it then fails, and the wait below returns.
-        hung = threading.Event()
-
-        def stop() -> None:
-            hung.set()
-            proc.kill()
-
-        watchdog = threading.Timer(timeout, stop)
-        watchdog.start()
+        watchdog = _Watchdog(timeout, proc.kill)
         try:
             if feed is not None:
                 assert proc.stdin is not None
-                _pipe_in(feed, proc.stdin)
+                _pipe_in(feed, proc.stdin, watchdog)
+            watchdog.arm()
             code = proc.wait()
         except BaseException:
             proc.kill()
             proc.wait()
             raise
         finally:
-            watchdog.cancel()
+            watchdog.disarm()
         stderr.seek(0)
         report = stderr.read().decode("utf-8", "replace")
+        hung = watchdog.fired
     if code != 0:
-        if hung.is_set():
+        if hung:
             raise AudioError(f"{what} hung: ffmpeg was still running after {timeout:.0f} s and was stopped")
         tail = " | ".join(report.strip().splitlines()[-3:]) or f"exit code {code}"
         # ffmpeg's last lines are a summary ("Conversion failed!"); a full disk is said further up
@@ -81,7 +78,33 @@ def run_ffmpeg(
     return report
 
 
-def _pipe_in(feed: Iterable[bytes], stdin: IO[bytes]) -> None:
+class _Watchdog:
+    """Calls `stop` when armed for `seconds` without being disarmed."""
+
+    def __init__(self, seconds: float, stop: Callable[[], None]) -> None:
+        self.seconds, self.stop, self.fired = seconds, stop, False
+        self._timer: threading.Timer | None = None
+        self._lock = threading.Lock()
+
+    def arm(self) -> None:
+        with self._lock:
+            if self._timer is None:
+                self._timer = threading.Timer(self.seconds, self._fire)
+                self._timer.daemon = True
+                self._timer.start()
+
+    def disarm(self) -> None:
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+
+    def _fire(self) -> None:
+        self.fired = True
+        self.stop()
+
+
+def _pipe_in(feed: Iterable[bytes], stdin: IO[bytes], watchdog: _Watchdog) -> None:
     """Write the chunks of `feed` to ffmpeg's `stdin` from a second thread, so the next chunk is
     being made (numpy, mostly outside the GIL) while ffmpeg encodes the last one; one at a time,
     the two would take turns. At most two chunks wait. An error making a chunk is raised here."""
@@ -92,7 +115,9 @@ def _pipe_in(feed: Iterable[bytes], stdin: IO[bytes]) -> None:
         try:
             while (chunk := ready.get()) is not None:
                 if not closed.is_set():
+                    watchdog.arm()  # a write that never ends is a hung ffmpeg
                     stdin.write(chunk)
+                    watchdog.disarm()
             stdin.close()
         except (BrokenPipeError, ValueError):
             closed.set()

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 
-from reelcast.audio import encode, master_key, stitch
+from reelcast.audio import EncodingAsSpoken, master_key
 from reelcast.backlog import Outcome, Status
 from reelcast.cache import SpeechCache, code_fingerprint, digest, file_sha256
 from reelcast.catalog import Catalog
@@ -150,23 +150,30 @@ def publish(
     log.info("%r: %d words in %d chapters (%s)", article.title, article.word_count, len(script.sections),
              "; ".join(s.title for s in script.sections))
     with work_folder(settings) as work:
-        total = sum(len(s.paragraphs) for s in script.sections)
-        on_progress(ProgressEvent(Stage.SPEECH, 0, total))
-        spoken = speak_script(script, speech, cache, engine, executor=cluster(scheduler) if scheduler else None,
-                              on_progress=lambda done, all_: on_progress(ProgressEvent(Stage.SPEECH, done, all_)),
-                              force=force)
-        on_progress(ProgressEvent(Stage.AUDIO))
         art = work / f"episode{ART.suffix}"
         write_atomically(art, art_for(article, settings))
         cover = cover_image(settings.show.title, configured_cover(settings), settings.feed_dir / f"{COVER_STEM}.png")
         tags = dataclasses.replace(episode_tags(article, settings, script.language), image=art.read_bytes(),
                                    cover=cover)
-        key = master_key(spoken, tags, settings.audio)
         mp3 = work / f"episode{MP3.suffix}"
-        audio = None if force else _published_audio(settings, cache, key, episode_guid(article, page), mp3)
-        if audio is None:
-            audio = encode(stitch(spoken, settings.audio), mp3, tags, settings.audio)
-            cache.remember_encoded(key, audio)
+        total = sum(len(s.paragraphs) for s in script.sections)
+        on_progress(ProgressEvent(Stage.SPEECH, 0, total))
+        encoding = EncodingAsSpoken([(s.title, len(s.paragraphs)) for s in script.sections], mp3, tags, settings.audio)
+        try:
+            spoken = speak_script(script, speech, cache, engine, executor=cluster(scheduler) if scheduler else None,
+                                  on_progress=lambda done, all_: on_progress(ProgressEvent(Stage.SPEECH, done, all_)),
+                                  force=force, on_clip=encoding.add)
+            on_progress(ProgressEvent(Stage.AUDIO))
+            key = master_key(spoken, tags, settings.audio)
+            audio = None if force else _published_audio(settings, cache, key, episode_guid(article, page), mp3)
+            if audio is None:
+                audio = encoding.finish(spoken)
+                cache.remember_encoded(key, audio)
+            else:
+                encoding.abort()  # the published MP3 is these very bytes
+        except BaseException:
+            encoding.abort()
+            raise
         log.info("encoded %.1f s of audio, %d kB, %d transcript cues", audio.duration_ms / 1000,
                  audio.size_bytes // 1000, len(audio.cues))
         files = {MP3.suffix: audio.path, ART.suffix: art, **stage_side_files(work, audio, article.title)}

@@ -59,11 +59,14 @@ def speak_script(
     executor: Callable[[int], contextlib.AbstractContextManager[Executor]] | None = None,
     on_progress: Progress | None = None,
     force: bool = False,
+    on_clip: Callable[[Clip], None] | None = None,
 ) -> tuple[SectionAudio, ...]:
     """Every paragraph of `script` as a clip in `cache`, in script order; only the missing ones are spoken.
 
     With an `engine` given (or one worker) they are spoken in this process; otherwise on the
-    executor `executor(workers)` opens (the local process pool by default). `force` speaks all again.
+    executor `executor(workers)` opens (the local process pool by default), in script order, so
+    that `on_clip` gets each clip as soon as all before it are spoken (when there is anything to
+    speak: with every clip cached it is not called). `force` speaks all again.
     """
     # Made here even when workers will speak: a missing engine or unknown voice should fail now,
     # not in every worker. Engines are cheap to make; they start their native part on first use.
@@ -83,12 +86,23 @@ def speak_script(
             todo.setdefault(key, []).append((section, n))
             texts[key] = paragraph
 
+    if not todo:
+        on_clip = None  # nothing to wait for: the caller has every clip at once
+    handed = 0  # how many paragraphs, from the first, went to on_clip
+
+    def hand_on() -> None:
+        nonlocal handed
+        while on_clip and handed < total and (place := paragraphs[handed][:2]) in clips:
+            on_clip(clips[place])
+            handed += 1
+
     def finished(key: str, speech: Speech) -> None:
         clip = cache.put(key, texts[key], speech)
         for place in todo[key]:
             clips[place] = clip
         if on_progress:
             on_progress(len(clips), total)
+        hand_on()
 
     if on_progress:
         on_progress(len(clips), total)
@@ -97,12 +111,14 @@ def speak_script(
         for key, paragraph in texts.items():
             finished(key, speak_checked(local, paragraph, settings.rate))
     elif todo:
-        # Longest first, so no worker is left with a long paragraph while the others idle.
-        order = sorted(texts, key=lambda k: len(texts[k].text), reverse=True)
+        # Longest first, so no worker is left with a long paragraph while the others idle; in
+        # script order when the clips are taken as they come, so the first are ready first.
+        order = list(texts) if on_clip else sorted(texts, key=lambda k: len(texts[k].text), reverse=True)
         with (executor or local_pool)(workers) as pool:
             futures: dict[Future[Speech], str] = {
                 pool.submit(speak_paragraph, settings, texts[key]): key for key in order
             }
+            hand_on()  # cached ones at the start: now that the pool's workers are forked
             try:
                 for future in as_completed(list(futures), timeout=TASK_TIMEOUT_S + 60 * len(futures) / workers):
                     # popped, so its audio is dropped once cached: memory holds the paragraphs in flight
@@ -121,6 +137,7 @@ def speak_script(
                 for future in futures:
                     future.cancel()
 
+    hand_on()
     return tuple(
         SectionAudio(section, tuple(clips[(section.index, n)] for n in range(len(section.paragraphs))))
         for section in script.sections
