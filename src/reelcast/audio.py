@@ -686,7 +686,7 @@ def _encode_stream(chunks: Iterator[bytes], out: Path, rate: int, settings: Audi
         "-c:a", "libmp3lame", "-b:a", f"{settings.bitrate_kbps}k", "-write_xing", "1",
         "-fflags", "+bitexact", "-flags:a", "+bitexact", "-map_metadata", "-1", "-id3v2_version", "0",
         "-f", "mp3", str(out),
-    ], feed=chunks, timeout=None, what="the MP3 encode")  # fmt: skip
+    ], feed=chunks, timeout=60, what="the MP3 encode")  # fmt: skip
 
 
 def _checked_length(mp3: Path, stitched: Stitched) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import functools
+import logging
 import os
 import queue
 import re
@@ -17,6 +18,8 @@ from pathlib import Path
 from typing import IO
 
 from reelcast.errors import AudioError
+
+log = logging.getLogger(__name__)
 
 
 @functools.cache
@@ -119,8 +122,12 @@ def _pipe_in(feed: Iterable[bytes], stdin: IO[bytes], watchdog: _Watchdog) -> No
                     stdin.write(chunk)
                     watchdog.disarm()
             stdin.close()
-        except (BrokenPipeError, ValueError):
+        except (OSError, ValueError) as exc:  # a broken pipe, mostly: ffmpeg exited
+            log.debug("ffmpeg stopped reading: %s", exc)
             closed.set()
+            watchdog.disarm()
+            while ready.get() is not None:  # taken and dropped, so the maker never waits on a full queue
+                pass
 
     writer = threading.Thread(target=write, name="ffmpeg-stdin", daemon=True)
     writer.start()
