@@ -159,9 +159,9 @@ def publish_cmd(page: Path) -> list[str]:
 def new_show(root: Path, workers: int) -> Path:
     shutil.rmtree(root, ignore_errors=True)
     root.mkdir(parents=True)
-    # the long review is over the 10,000 words a show takes by default (a guard against non-reviews)
-    (root / "reelcast.toml").write_text(f"[script]\nmax_article_words = 30000\n\n[speech]\nworkers = {workers}\n",
-                                        encoding="utf-8")
+    # the long review is over the 10,000 words and 90 minutes a show takes by default (guards against non-reviews)
+    (root / "reelcast.toml").write_text("[script]\nmax_article_words = 30000\nmax_audio_minutes = 240\n\n"
+                                        f"[speech]\nworkers = {workers}\n", encoding="utf-8")
     return root
 
 

@@ -145,8 +145,9 @@ def _identifier() -> Any:
         return LanguageIdentifier.from_model_file(packed, norm_probs=True)
     ptc, pc, nextmove, row, output = (np.load(folder / f"{name}.npy", mmap_mode="r") for name in _MODEL_ARRAYS)
     classes = json.loads((folder / "classes.json").read_text(encoding="utf-8"))
-    return LanguageIdentifier(ptc, pc, classes, _to_array(nextmove), output.tolist(), norm_probs=True,
-                              tk_row=_to_array(row))
+    # The 39 MB state table stays mapped, not copied: its pages are the file's, shared with the
+    # speech workers forked later, and looked up a few thousand times a review.
+    return LanguageIdentifier(ptc, pc, classes, nextmove, output.tolist(), norm_probs=True, tk_row=_to_array(row))
 
 
 def _unpacked_model(packed: Path) -> Path | None:
