@@ -11,15 +11,17 @@ from reelcast.pipeline import ProgressEvent, Stage
 from reelcast.progress import PlainReport, RichReport, reporter
 
 EVENTS = [ProgressEvent(Stage.READ), ProgressEvent(Stage.EXTRACT), ProgressEvent(Stage.SCRIPT),
-          ProgressEvent(Stage.SPEECH, 0, 8), ProgressEvent(Stage.SPEECH, 4, 8), ProgressEvent(Stage.AUDIO),
+          ProgressEvent(Stage.SPEECH, 0, 8), ProgressEvent(Stage.SPEECH, 0, 8),  # the pipeline's, then speech's
+          ProgressEvent(Stage.SPEECH, 4, 8), ProgressEvent(Stage.AUDIO),
           ProgressEvent(Stage.PUBLISH)]
 
 
 def test_plain_lines_say_each_stage_and_which_page_of_the_batch() -> None:
     out = io.StringIO()
     with PlainReport(2, out) as report:
+        page = report.for_page(0, "https://critic.test/a")
         for event in EVENTS:
-            report.for_page(0, "https://critic.test/a")(event)
+            page(event)
     assert out.getvalue().splitlines() == ["[1/2] reading https://critic.test/a", "  speaking 8 paragraphs",
                                            "  mastering and encoding", "  publishing"]
 

@@ -40,11 +40,14 @@ class PlainReport:
     def for_page(self, index: int, page: str) -> Callable[[ProgressEvent], None]:
         prefix = f"[{index + 1}/{self.pages}] " if self.pages > 1 else ""
 
+        said: set[Stage] = set()  # the speech stage reports its start more than once: said once
+
         def report(event: ProgressEvent) -> None:
             if event.stage is Stage.READ:
                 self._say(f"{prefix}reading {page}")
             elif event.stage is Stage.SPEECH:
-                if event.done == 0 and event.total:
+                if event.done == 0 and event.total and Stage.SPEECH not in said:
+                    said.add(Stage.SPEECH)
                     self._say(f"  speaking {event.total} paragraphs")
             elif event.stage in (Stage.AUDIO, Stage.PUBLISH):
                 self._say(f"  {_WORDS[event.stage]}")
