@@ -31,7 +31,7 @@ def test_a_terminal_gets_a_bar_for_the_episode_and_one_for_the_batch() -> None:
     console = Console(file=out, force_terminal=True, width=120)
     with RichReport(2, console) as report:
         progress = report.for_page(0, "https://critic.test/a")
-        for event in EVENTS[:5]:
+        for event in EVENTS[:6]:  # up to 4 of 8 paragraphs spoken
             progress(event)
         tasks = {t.description: t for t in report.progress.tasks}
         episode = tasks["https://critic.test/a: speaking"]
