@@ -19,7 +19,7 @@ import click
 
 from reelcast import __version__, backlog
 from reelcast.cache import SpeechCache
-from reelcast.config import Settings, load_settings
+from reelcast.config import CONFIG_NAME, Settings, load_settings
 from reelcast.errors import ConfigError, ReelcastError, ServeError
 from reelcast.extract import article_as_dict, article_as_text
 from reelcast.fetch import read_listing
@@ -36,7 +36,7 @@ from reelcast.pipeline import (
     remove_episode,
     speech_for,
 )
-from reelcast.progress import reporter
+from reelcast.progress import PlainReport, RichReport, reporter
 from reelcast.publish.feed import FEED_FILE, feed_url
 from reelcast.publish.show import is_published
 from reelcast.speech import engine_names, make_engine
@@ -208,6 +208,7 @@ def publish_command(ctx: click.Context, pages: tuple[str, ...], from_file: Path 
 
         try:
             outcomes = publish_many(todo, settings, only_new=backlog_mode, force=force, scheduler=scheduler,
+                                    ask_title=_title_prompt(report) if sys.stdin.isatty() else None,
                                     progress_for=progress_for, on_outcome=finished)
         except KeyboardInterrupt:
             # pages before this one are published (and were reported); this one left nothing behind
@@ -222,6 +223,22 @@ def publish_command(ctx: click.Context, pages: tuple[str, ...], from_file: Path 
         click.echo(f"feed: {settings.feed_dir / FEED_FILE}")
     if any(o.status is backlog.Status.FAILED for o in outcomes):
         raise click.exceptions.Exit(1)
+
+
+def _title_prompt(report: PlainReport | RichReport) -> Callable[[str], str]:
+    """Ask once, on the terminal, what the show is called (the first publish of a show without a
+    [show] title). Only where someone can answer: CI and pipes have no terminal and are never asked."""
+    answers: list[str] = []
+
+    def ask(suggested: str) -> str:
+        if not answers:
+            with report.paused():
+                answers.append(click.prompt("reelcast: this show has no [show] title yet; what should podcast "
+                                            "apps call it?", default=suggested, err=True))
+                click.echo(f"reelcast: kept as [show] title in {CONFIG_NAME}; change it there any time", err=True)
+        return answers[0]
+
+    return ask
 
 
 def _listed(from_file: Path | None, from_feed: str | None, from_sitemap: str | None) -> list[backlog.Candidate]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import json
+import os
 import re
 import string
 import tomllib
@@ -129,6 +131,29 @@ _SECTIONS = {
     "audio": AudioSettings,
     "deploy": DeploySettings,
 }
+
+
+def save_show_title(root: Path, title: str) -> Path:
+    """Write `[show] title` into `root/reelcast.toml` (made if missing), keeping the rest of the file as
+    it is, comments and all (tomlkit); replaced whole, so a crash leaves the old file or the new one."""
+    import tomlkit
+
+    path = root / CONFIG_NAME
+    try:
+        document = tomlkit.parse(path.read_text(encoding="utf-8")) if path.exists() else tomlkit.document()
+        if "show" not in document:
+            document["show"] = tomlkit.table()
+        document["show"]["title"] = title  # type: ignore[index]
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
+        try:
+            tmp.write_text(tomlkit.dumps(document), encoding="utf-8")
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+    except (OSError, tomlkit.exceptions.TOMLKitError) as exc:
+        raise ConfigError(f"could not write the show's title into {path} ({exc}); add [show] title = "
+                          f"{json.dumps(title, ensure_ascii=False)} to it yourself") from exc
+    return path
 
 
 def load_settings(root: Path, overrides: dict[str, dict[str, Any]] | None = None) -> Settings:

@@ -21,7 +21,7 @@ from reelcast.audio import EncodingAsSpoken, master_key
 from reelcast.backlog import Outcome, Status
 from reelcast.cache import SpeechCache, code_fingerprint, digest, file_sha256
 from reelcast.catalog import Catalog
-from reelcast.config import CONFIG_NAME, Settings, SpeechSettings
+from reelcast.config import CONFIG_NAME, Settings, SpeechSettings, save_show_title
 from reelcast.errors import CatalogError, FeedError, ReelcastError
 from reelcast.extract import extract
 from reelcast.fetch import read_page
@@ -69,6 +69,8 @@ class ProgressEvent:
 
 
 Progress = Callable[[ProgressEvent], None]
+# Asks a person what the show is called: the suggested title in, their answer out (the CLI's, on a terminal).
+AskTitle = Callable[[str], str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +119,7 @@ def publish(
     only_new: bool = False,
     force: bool = False,
     scheduler: str | None = None,
+    ask_title: AskTitle | None = None,
 ) -> Published:
     """Publish the review at `source` as an episode and rewrite the feed. In a `batch`, the feed is
     left for `publish_many` to rewrite once at its end. With `only_new`, a review already in the
@@ -125,7 +128,8 @@ def publish(
     Nothing that did not change is redone: cached paragraphs are not spoken again, an MP3 that
     would be encoded to the bytes published is kept, and the same inputs with their episode still
     published as made return at once. `force` redoes everything; with a `scheduler`
-    (tcp://host:8786) the paragraphs are spoken on that Dask cluster."""
+    (tcp://host:8786) the paragraphs are spoken on that Dask cluster. `ask_title` asks a person for
+    the show's title on its first publish (see show_titled); without it, none is asked."""
     validate_show(settings.show)  # before minutes of speech, not after
     if cover := configured_cover(settings):
         check_cover(cover)
@@ -142,7 +146,7 @@ def publish(
     article = extract(page)
     if only_new and (known := _published(settings, episode_guid(article, page))):
         return Published(known, changed=False, reason="already published")
-    settings, new_title = show_titled(settings, article)
+    settings, new_title = show_titled(settings, article, ask_title)
     on_progress(ProgressEvent(Stage.SCRIPT))
     script = prepare_script(article, settings)
     speech = speech_for(script, settings) if engine is None else settings.speech
@@ -245,6 +249,7 @@ def publish_many(
     only_new: bool = False,
     force: bool = False,
     scheduler: str | None = None,
+    ask_title: AskTitle | None = None,
     progress_for: Callable[[int, str], Progress] = lambda _index, _page: _quiet,
     on_outcome: Callable[[Outcome], None] = lambda _outcome: None,
 ) -> list[Outcome]:
@@ -262,7 +267,7 @@ def publish_many(
         for index, page in enumerate(pages):
             try:
                 result = publish(page, settings, engine, progress_for(index, page), batch=batch, only_new=only_new,
-                                 force=force, scheduler=scheduler)
+                                 force=force, scheduler=scheduler, ask_title=ask_title)
             except ReelcastError as exc:
                 outcome = Outcome(page, Status.FAILED, reason=str(exc))
             else:
@@ -324,19 +329,29 @@ def require_show(settings: Settings) -> None:
         )
 
 
-def show_titled(settings: Settings, article: Article) -> tuple[Settings, str | None]:
+def show_titled(settings: Settings, article: Article,
+                ask_title: AskTitle | None = None) -> tuple[Settings, str | None]:
     """`settings` with the show's title, and the title to keep if this publish chooses it. With no
-    [show] title in reelcast.toml, a show is named after the site of its first review ("ReelRundown
-    Reviews"), not by reelcast's placeholder; the catalog keeps that name."""
+    [show] title in reelcast.toml, a show is named on its first publish: by the person at the
+    terminal when `ask_title` can ask them (the name of the review's site suggested), written into
+    reelcast.toml; else after that site ("ReelRundown Reviews"), not by reelcast's placeholder. The
+    catalog keeps the name either way."""
     if settings.show.title != DEFAULT_TITLE:
         return settings, None
     kept = None
     if settings.catalog_path.exists():
         with open_show(settings, recovering=False) as catalog:  # only read (a batch may be under way)
             kept = catalog.show_title()
+    if kept:
+        return titled(settings, kept), None
     site = article.site_name or site_domain(article.canonical_url)
-    chosen = kept or (f"{site} Reviews" if site else None)
-    return titled(settings, chosen), None if kept else chosen
+    chosen = f"{site} Reviews" if site else None
+    if ask_title:
+        chosen = " ".join(ask_title(chosen or DEFAULT_TITLE).split()) or chosen or DEFAULT_TITLE
+        save_show_title(settings.root, chosen)
+        settings = dataclasses.replace(settings, show=dataclasses.replace(settings.show, title=chosen))
+        return settings, chosen
+    return titled(settings, chosen), chosen
 
 
 def art_for(article: Article, settings: Settings) -> bytes:

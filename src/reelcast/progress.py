@@ -4,8 +4,9 @@ Part of the command line: the core only calls back."""
 
 from __future__ import annotations
 
+import contextlib
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TextIO
 
 from rich.console import Console
@@ -57,6 +58,9 @@ class PlainReport:
     def finished(self, outcome: Outcome) -> None:
         pass
 
+    def paused(self) -> contextlib.AbstractContextManager[None]:
+        return contextlib.nullcontext()
+
     def _say(self, line: str) -> None:
         print(line, file=self.out, flush=True)
 
@@ -96,6 +100,15 @@ class RichReport:
                 self.progress.update(task, description=description)
 
         return report
+
+    @contextlib.contextmanager
+    def paused(self) -> Iterator[None]:
+        """The bars off the screen while a question is asked on it, then back."""
+        self.progress.stop()
+        try:
+            yield
+        finally:
+            self.progress.start()
 
     def finished(self, outcome: Outcome) -> None:
         if self.current is not None:
