@@ -78,7 +78,7 @@ def test_audio_meets_loudness_and_format(published: Path) -> None:
 
 def test_mp3_is_tagged_and_chaptered(published: Path) -> None:
     tags = ID3(mp3_of(published))
-    assert str(tags["TIT2"]) == "'Leaving Las Vegas' (1995) - Movie Review"
+    assert str(tags["TIT2"]) == "'Leaving Las Vegas' (1995)"  # the page's "- Movie Review" label left out
     assert str(tags["TPE1"]) == "Sam Shepards"
     assert str(tags["TALB"]) == "ReelRundown Reviews"
     assert str(tags["TDRC"]) == "2019-10-08"

@@ -72,6 +72,10 @@ def test_the_intro_and_outro_say_things_once(published_show: PublishedShow) -> N
         assert said.count("Leaving Las Vegas") == 1, said
         assert "Movie Review" not in said and said.count("ReelRundown") == 1, said
     assert "Directed by Mike Figgis" in intro
+    # the episode's own title: the film and its year, without the page's "- Movie Review" label
+    item = etree.parse(str(published_show.root / "feed" / "feed.xml")).getroot().find("channel/item")
+    assert item.findtext("title") == "'Leaving Las Vegas' (1995)"
+    assert str(ID3(published_show.mp3)["TIT2"]) == "'Leaving Las Vegas' (1995)"
 
 
 def test_chapters_of_the_headingless_example_say_what_each_part_is_about(published_show: PublishedShow) -> None:

@@ -1,13 +1,16 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
-from reelcast.config import ScriptSettings
+from reelcast.config import ScriptSettings, load_settings
 from reelcast.errors import ScriptError
-from reelcast.models import Article, Block, BlockKind, Film, Rating, Section, SectionKind
-from reelcast.script import build_script, split_sections, spoken_title
+from reelcast.extract import extract
+from reelcast.models import Article, Block, BlockKind, Film, Rating, RawPage, Section, SectionKind
+from reelcast.publish.episode import episode_tags
+from reelcast.script import build_script, episode_title, split_sections, spoken_title, without_review_label
 from reelcast.speakable import Lexicon
 
 P, H, LI, Q = BlockKind.PARAGRAPH, BlockKind.HEADING, BlockKind.LIST_ITEM, BlockKind.QUOTE
@@ -123,12 +126,53 @@ def test_a_long_section_under_a_heading_is_cut_into_numbered_parts() -> None:
 # --- said once: the intro and outro ---------------------------------------------------------
 
 
+@pytest.mark.parametrize(("title", "bare"), [
+    ("Review: Nomadland", "Nomadland"),
+    ("Film review – Nomadland", "Nomadland"),
+    ("MOVIE REVIEW | Nomadland", "Nomadland"),
+    ("Nomadland review", "Nomadland"),
+    ("Nomadland (Review)", "Nomadland"),
+    ("Heat: A Review", "Heat"),
+    ("Review of 'Heat'", "Heat"),
+    ("Nomadland review – Frances McDormand is superb", "Nomadland – Frances McDormand is superb"),
+    ("Critique : Portrait de la jeune fille en feu", "Portrait de la jeune fille en feu"),
+    ("Critique de « Annette »", "Annette"),
+    ("Critique d'Annette", "Annette"),
+    ("Filmkritik zu „Das Haus am Hafen“", "Das Haus am Hafen"),
+    ("Das Haus am Hafen (Kritik)", "Das Haus am Hafen"),
+    ("Reseña: Roma", "Roma"),
+    ("Crítica de 'Roma'", "Roma"),
+    ("Recensione di Dune", "Dune"),
+    ("Resenha: Central do Brasil", "Central do Brasil"),
+    ("Recensie: Zwartboek", "Zwartboek"),
+    # no label to drop, or nothing but one: as it was
+    ("The Review", "The Review"),
+    ("Preview: Dune", "Preview: Dune"),
+    ("Overview of Heat", "Overview of Heat"),
+    ("The Reviewer", "The Reviewer"),
+    ("Film Review", "Film Review"),
+])
+def test_a_review_label_leaves_the_title_and_the_film_s_name_stays(title: str, bare: str) -> None:
+    assert without_review_label(title) == bare
+
+
+def test_the_episode_is_titled_without_the_label_and_the_site(tmp_path: Path) -> None:
+    page = RawPage("p.html", b"<html><head><title>Review: Heat | Night Screen</title>"
+                   b'<meta property="og:site_name" content="Night Screen"></head><body><article><h1>Review: Heat</h1>'
+                   + b"<p>Heat holds its nerve. Pacino and De Niro face each other at last.</p>" * 3
+                   + b"</article></body></html>")
+    article = extract(page)
+    assert episode_title(article) == "Heat"
+    tags = episode_tags(article, load_settings(tmp_path))
+    assert tags.title == "Heat"
+
+
 @pytest.mark.parametrize(("title", "site", "domain", "spoken"), [
     ("'Leaving Las Vegas' (1995) - Movie Review - ReelRundown", "ReelRundown", "reelrundown.com",
      "'Leaving Las Vegas' (1995)"),
-    ("Nomadland review | The Film Stage", "The Film Stage", "thefilmstage.com", "Nomadland review"),
+    ("Nomadland review | The Film Stage", "The Film Stage", "thefilmstage.com", "Nomadland"),
     ("Nomadland | Film Review | Cinema Daily", "", "cinemadaily.org", "Nomadland"),
-    ("Critique : Nomadland — Le Monde", "Le Monde", "lemonde.fr", "Critique : Nomadland"),
+    ("Critique : Nomadland — Le Monde", "Le Monde", "lemonde.fr", "Nomadland"),
     ("Spider-Man - Into the Spider-Verse - Review", "", None, "Spider-Man - Into the Spider-Verse"),
     ("Movie Review", "", None, "Movie Review"),  # nothing else to say: kept
 ])

@@ -42,7 +42,7 @@ from reelcast.publish.episode import (
 from reelcast.publish.feed import FEED_FILE, validate_show
 from reelcast.publish.show import COVER_STEM, DEFAULT_TITLE, configured_cover, is_published, titled
 from reelcast.publish.sidefiles import ART, EPISODE_FILES, MP3, SIDE_FILES, episode_file_name
-from reelcast.script import build_script, check_length, site_domain, spoken_title
+from reelcast.script import build_script, check_length, episode_title, site_domain, spoken_title
 from reelcast.speakable import Lexicon
 from reelcast.speech import Engine, make_engine
 from reelcast.speech.runner import cluster, speak_script
@@ -180,7 +180,7 @@ def publish(
             raise
         log.info("encoded %.1f s of audio, %d kB, %d transcript cues", audio.duration_ms / 1000,
                  audio.size_bytes // 1000, len(audio.cues))
-        files = {MP3.suffix: audio.path, ART.suffix: art, **stage_side_files(work, audio, article.title)}
+        files = {MP3.suffix: audio.path, ART.suffix: art, **stage_side_files(work, audio, episode_title(article))}
         version = content_version([path.read_bytes() for path in files.values()])
         on_progress(ProgressEvent(Stage.PUBLISH))
         with open_show(settings, recovering=not batch) as catalog:

@@ -192,6 +192,25 @@ _KIND_WORDS = frozenset(
     "crítica critica reseña recensione recensie filmrecensie resenha análise de du la le of the".split()
 )
 _TITLE_SEPARATOR = re.compile(r"\s+(?:[-–—|·•]|::)\s+")
+# What a page puts before or after the film's name to say the page is a review ("Review:",
+# "Film review –", "Nomadland review", "Critique : ...", "Kritik zu ..."), in the languages reelcast
+# has packs for; with the words that may tie such a label to the name ("Review of", "Critique de").
+REVIEW_LABELS = (
+    "review", "reviews", "film review", "movie review", "tv review", "a review", "our review", "review roundup",
+    "critique", "la critique", "notre critique", "critique du film", "critique de film", "critique cinéma",
+    "kritik", "filmkritik", "rezension", "filmrezension", "unsere kritik",
+    "crítica", "reseña", "crítica de cine", "reseña de cine", "crítica de la película",
+    "recensione", "la recensione", "recensione del film", "critica",
+    "resenha", "análise", "crítica de cinema", "crítica do filme",
+    "recensie", "filmrecensie", "filmreview",
+)
+_LABEL_TIES = ("of", "de", "du", "des", "de la", "d'", "zu", "zum", "von", "del", "di", "della", "do", "da", "van")
+_LABEL = "|".join(sorted((re.escape(label) for label in REVIEW_LABELS), key=len, reverse=True))
+_TIE = "|".join(sorted((re.escape(tie) for tie in _LABEL_TIES), key=len, reverse=True))
+_QUOTES = "'\"‘’“”«»„"
+_LEADING_LABEL = re.compile(rf"^\s*(?:{_LABEL})\s*(?:[:：|\-–—]\s*|\s(?:{_TIE})(?:\s+|(?<=')))", re.I)
+_TRAILING_LABEL = re.compile(rf"\s*(?:[:|,\-–—]\s*)?[(\[]?(?<![\w])(?:{_LABEL})[)\]]?\s*$", re.I)
+_INNER_LABEL = re.compile(rf"^(?P<name>.+?)\s+(?:{_LABEL})(?P<rest>\s*[:|\-–—]\s+.+)$", re.I)
 
 
 def spoken_title(title: str, site: str = "", domain: str | None = None) -> str:
@@ -208,7 +227,33 @@ def spoken_title(title: str, site: str = "", domain: str | None = None) -> str:
         parts.pop()
     while len(parts) > 1 and is_tail(parts[0]):
         parts.pop(0)
-    return " - ".join(parts)
+    return without_review_label(" - ".join(parts))
+
+
+def without_review_label(title: str) -> str:
+    """`title` without the label that says it is a review ("Review: Heat", "Heat review", "Film
+    review – Heat", "Critique : Heat", "Heat (Kritik)"), the film's name kept; a name left whole in
+    quotes loses them. A title that is nothing but a label is kept as it is."""
+    bare = _LEADING_LABEL.sub("", title, count=1)
+    bare = _TRAILING_LABEL.sub("", bare, count=1)
+    if inner := _INNER_LABEL.match(bare):  # "Nomadland review – Frances McDormand is superb"
+        bare = inner["name"] + inner["rest"]
+    bare = bare.strip(" :|-–—")
+    if len(bare) > 2 and bare[0] in _QUOTES and bare[-1] in _QUOTES and not any(q in bare[1:-1] for q in _QUOTES):
+        bare = bare[1:-1].strip()
+    # nothing but a label, or an article left of a name that is one ("The Review"): kept whole
+    left = bare.casefold().split()
+    return bare if left and not all(w in _KIND_WORDS or w in _ARTICLES for w in left) else title
+
+
+_ARTICLES = frozenset("a an the le la les l' un une der die das ein eine el los las il lo gli o os as het een".split())
+
+
+def episode_title(article: Article) -> str:
+    """The episode's title: the page's, without what the page adds around it (its site, "Movie
+    Review", "Review:"), as the intro says it."""
+    return spoken_title(article.title, article.site_name or _domain(article.canonical_url) or "",
+                        _domain(article.canonical_url))
 
 
 def _plain(text: str) -> str:

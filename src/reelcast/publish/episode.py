@@ -15,6 +15,7 @@ from reelcast.config import Settings
 from reelcast.language import id3_language
 from reelcast.models import Article, Episode, EpisodeAudio, RawPage
 from reelcast.publish.sidefiles import MP3, SIDE_FILES, episode_file_name
+from reelcast.script import episode_title
 
 _SUMMARY_CHARS = 400
 VERSION_CHARS = 8  # hex digits of the content hash in file names: a clash needs 4 billion versions of one slug
@@ -38,7 +39,7 @@ def make_episode(
     return Episode(
         guid=episode_guid(article, page),
         slug=slug,
-        title=article.title,
+        title=episode_title(article),
         summary=episode_summary(article),
         source=where_read(page),
         link=article.canonical_url or page.url,
@@ -101,7 +102,7 @@ def episode_summary(article: Article) -> str:
 def episode_tags(article: Article, settings: Settings, language: str | None = None) -> Tags:
     language = language or article.language
     return Tags(
-        title=article.title,
+        title=episode_title(article),
         artist=article.byline,
         album=settings.show.title,
         date=article.published,
