@@ -247,3 +247,74 @@ def test_an_english_review_of_a_french_film_stays_english_and_keeps_the_title(tm
     opening = "Portrait de la jeune fille en feu is the best film of twenty nineteen."
     assert body_section["paragraphs"][0].startswith(opening)
     assert {s["voice"] for s in preview["sections"]} == {"gmw/en"}
+
+
+# Reviews without headings, in French and German: their chapters are named in their own language,
+# by what each part discusses and the people it names (the film's cast and director among them).
+HEADINGLESS = {
+    "fr": ("Critique : La Maison du port", (
+        "Dans son premier grand rôle, Camille Roche incarne Léa, une infirmière épuisée. Son interprétation "
+        "est d'une justesse rare : chaque regard de Léa dit ce que le scénario tait. Face à elle, Julien "
+        "Marchand joue Marc, un frère revenu de loin, et les deux acteurs trouvent un accord parfait. On suit "
+        "Léa et Marc qui se disputent, se taisent et se retrouvent ; l'actrice porte le film, et son jeu ne "
+        "force jamais.",
+        "La mise en scène d'Anne Vidal reste au plus près des visages. La caméra suit Léa dans les couloirs de "
+        "l'hôpital, puis sur le port, où la lumière du soir change tout. Le montage prend son temps, chaque "
+        "plan respire, et la photographie donne au port une beauté grise. Vidal signe ici sa réalisation la "
+        "plus maîtrisée ; son style, discret, n'a pas besoin d'effets.",
+        "Au bout du compte, c'est un beau film, modeste et juste, qui mérite d'être vu en salle. On en sort "
+        "ému, avec l'envie de revoir Léa et Marc.",
+    )),
+    "de": ("Filmkritik: Das Haus am Hafen", (
+        "In ihrer ersten Hauptrolle spielt Camille Roche die Krankenschwester Lea. Ihre Darstellung ist von "
+        "seltener Genauigkeit: Jeder Blick von Lea sagt, was das Drehbuch verschweigt. Neben ihr spielt "
+        "Julien Marchand ihren Bruder Marc, und die beiden Schauspieler finden einen gemeinsamen Ton. Wir "
+        "sehen, wie Lea und Marc streiten, schweigen und sich wiederfinden; die Schauspielerin trägt den "
+        "Film, und ihr Spiel wirkt nie gezwungen.",
+        "Die Regie von Anne Vidal bleibt nah an den Gesichtern. Die Kamera folgt Lea durch die Flure des "
+        "Krankenhauses und dann zum Hafen, wo das Abendlicht alles verändert. Der Schnitt lässt sich Zeit, "
+        "jede Einstellung atmet, und die Bilder geben dem Hafen eine graue Schönheit. Vidal inszeniert hier "
+        "ihren reifsten Film; ihr Stil braucht keine Effekte.",
+        "Am Ende bleibt ein schöner, bescheidener Film, den man im Kino sehen sollte. Man verlässt den Saal "
+        "bewegt und möchte Lea und Marc wiedersehen.",
+    )),
+}
+# what each part is about, in the pack's words: (topic the title starts with, a name it gives)
+ABOUT = {
+    "fr": [("L'interprétation : ", ("Léa", "Camille Roche", "Julien Marchand")),
+           ("La mise en scène : ", ("Anne Vidal",)), ("Le verdict", ("",))],
+    "de": [("Die Darsteller: ", ("Lea", "Camille Roche", "Julien Marchand")), ("Die Regie: ", ("Anne Vidal",)),
+           ("Das Fazit", ("",))],
+}
+
+
+@pytest.mark.parametrize("language", sorted(HEADINGLESS))
+def test_chapters_of_a_headingless_review_are_named_in_its_language(tmp_path: Path, language: str) -> None:
+    title, paragraphs = HEADINGLESS[language]
+    film = title.split(":", 1)[1].strip()
+    metadata = {"@context": "https://schema.org", "@type": "Review", "headline": title, "inLanguage": language,
+                "itemReviewed": {"@type": "Movie", "name": film, "director": {"@type": "Person", "name": "Anne Vidal"},
+                                 "actor": [{"@type": "Person", "name": "Camille Roche"},
+                                           {"@type": "Person", "name": "Julien Marchand"}]}}
+    (tmp_path / "review.html").write_text(
+        f'<html lang="{language}"><head><title>{title}</title><script type="application/ld+json">'
+        f"{json.dumps(metadata, ensure_ascii=False)}</script></head><body><article><h1>{title}</h1>"
+        + "".join(f"<p>{p}</p>" for p in paragraphs) + "</article></body></html>", encoding="utf-8")
+    (tmp_path / "reelcast.toml").write_text("[script]\nmin_words = 20\nmax_words = 70\n", encoding="utf-8")
+    done = reelcast(tmp_path, "publish", "review.html")
+    assert done.returncode == 0, done.stderr
+
+    (chapters_file,) = (tmp_path / "episodes").glob("*.chapters.json")
+    body = [c["title"] for c in json.loads(chapters_file.read_text(encoding="utf-8"))["chapters"]][1:-1]
+    (mp3,) = (tmp_path / "episodes").glob("*.mp3")
+    frames = sorted(ID3(mp3).getall("CHAP"), key=lambda frame: frame.start_time)
+    assert [str(frame.sub_frames["TIT2"]) for frame in frames][1:-1] == body  # the MP3 says the same
+    assert len(body) == len(ABOUT[language]), body
+    for chapter, (topic, names) in zip(body, ABOUT[language], strict=True):
+        assert chapter.startswith(topic) and any(name in chapter for name in names), body
+    said = " ".join(body)
+    for english in ("The ", " and ", "verdict:"):
+        assert english not in said, body
+    for noun in ("Krankenschwester", "Blick", "Hafen", "Kamera", "Bruder", "Film"):  # nouns are not names
+        assert noun not in said, body
+    assert film in items(tmp_path)  # the episode is titled by the film, its "Critique :" label left out

@@ -10,7 +10,14 @@ from reelcast.errors import ScriptError
 from reelcast.extract import extract
 from reelcast.models import Article, Block, BlockKind, Film, Rating, RawPage, Section, SectionKind
 from reelcast.publish.episode import episode_tags
-from reelcast.script import build_script, episode_title, split_sections, spoken_title, without_review_label
+from reelcast.script import (
+    build_script,
+    chapter_titles,
+    episode_title,
+    split_sections,
+    spoken_title,
+    without_review_label,
+)
 from reelcast.speakable import Lexicon
 
 P, H, LI, Q = BlockKind.PARAGRAPH, BlockKind.HEADING, BlockKind.LIST_ITEM, BlockKind.QUOTE
@@ -220,3 +227,24 @@ def test_a_rating_the_intro_announces_is_not_read_again_from_the_text() -> None:
     assert "See it on the largest screen you can find." in said
     unrated = build_script(replace(page, rating=None), ScriptSettings(), "Show")  # no intro verdict: kept
     assert "four out of five" in " ".join(p.text for s in unrated.sections[1:] for p in s.paragraphs)
+
+
+def test_every_language_pack_names_chapters_in_its_own_words() -> None:
+    from reelcast.language import pack, shipped
+
+    verdicts = set()
+    for code in shipped():
+        chapters = pack(code).chapters
+        assert "{topic}" in chapters["title"] and "{names}" in chapters["title"], code
+        assert len(chapters["topics"]) >= 5 and all(chapters["topics"].values()), code
+        verdicts.add(chapters["verdict"])
+    assert len(verdicts) == len(shipped())  # each says it in its own language
+
+
+def test_german_nouns_are_not_taken_for_names() -> None:
+    text = ("Sie spielt die Krankenschwester Lea. Jeder Blick von Lea sagt viel, und ihr Bruder Marc schweigt. "
+            "Wir sehen, wie Lea und Marc streiten. Die Regie von Anne Vidal bleibt nah an den Gesichtern.")
+    parts = [("", [Block(BlockKind.PARAGRAPH, text)])]
+    article = Article("x", "Das Haus am Hafen", tuple(parts[0][1]), language="de")
+    (title,) = chapter_titles(parts, article, "de")
+    assert title in ("Lea und Anne Vidal", "Anne Vidal und Lea"), title  # not "Krankenschwester Lea", "Jeder Blick"

@@ -74,6 +74,7 @@ class Pack:
     marker: str
     id3: str
     speech: dict[str, Any] = field(default_factory=dict)
+    chapters: dict[str, Any] = field(default_factory=dict)  # how a headingless part is named ([chapters])
 
 
 SCRIPT_WORDS = (
@@ -112,6 +113,7 @@ def pack(code: str) -> Pack | None:
         marker=data.get("feed", {}).get("marker", ""),
         id3=data["id3"],
         speech=dict(data.get("speech", {})),
+        chapters=dict(data.get("chapters", {})),
     )
 
 

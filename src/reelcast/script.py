@@ -7,9 +7,11 @@ templates. Pure: no disk, network or subprocess.
 
 from __future__ import annotations
 
+import fnmatch
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from reelcast.config import ScriptSettings
@@ -351,30 +353,56 @@ def _sentence(text: str) -> str:
 
 # What a part of a review discusses, by the words it uses most (English; a review in another
 # language is named by the people and films it names). Data, not code: add a topic as a line.
-_TOPICS: dict[str, tuple[str, ...]] = {
-    "The performances": ("performance", "performances", "acting", "actor", "actress", "portrayal", "plays", "role",
-                         "roles", "cast", "played", "turn"),
-    "The story": ("story", "plot", "narrative", "screenplay", "script", "tale", "scene", "scenes", "ending",
-                  "opening"),
-    "The characters": ("character", "characters", "relationship", "protagonist", "hero", "heroine", "villain"),
-    "The direction": ("director", "directs", "directed", "direction", "camera", "cinematography", "shot", "shots",
-                      "editing", "visual", "visuals", "style", "lighting", "frame"),
-    "The music": ("music", "score", "soundtrack", "song", "songs", "composer", "sound"),
-    "The themes": ("theme", "themes", "love", "death", "addiction", "grief", "loneliness", "society", "meaning"),
-}
-_VERDICT = {"en": "The verdict"}
-_NAME = re.compile(r"(?<![\w'’])[A-Z][\w-]+(?:\s+(?:(?:de|da|van|von|del|la|le)\s+)?[A-Z][\w-]+)*")
+# A capitalised word, or a run of them (with the particles of names between): a name, inside a
+# sentence. Latin-1's capitals too (Émile, Ödön); after French and Italian elision as well (d'Héloïse).
+_NAME = re.compile(r"(?:(?<![\w'’])|(?<=(?<!\w)[dlDL]['’]))[A-ZÀ-ÖØ-Þ][\w-]+"
+                   r"(?:\s+(?:(?:de|da|van|von|del|la|le)\s+)?[A-ZÀ-ÖØ-Þ][\w-]+)*")
 _ONE_WORD_NAME = 3  # a single capitalised word inside sentences this often is a name ("Ben", "Sera")
 _NAME_WORDS = 4  # a name is at most this long ("Paul Thomas Anderson", "Leaving Las Vegas")
+
+
+@dataclass(frozen=True, slots=True)
+class _ChapterWords:
+    """A language pack's [chapters]: how a headingless part of a review is named in that language."""
+
+    topics: dict[str, re.Pattern[str]]  # topic title -> its words (a whole lower-case word matches)
+    verdict: str | None
+    title: str  # "{topic}: {names}"
+    and_word: str | None  # between two names; None: a comma
+    nouns_after: frozenset[str]  # (German) a capitalised word after one of these is a noun
+    not_names: frozenset[str]
+
+    @classmethod
+    def of(cls, language: str) -> _ChapterWords:
+        found = pack(language)
+        data = found.chapters if found else {}
+        topics = {topic: re.compile("|".join(fnmatch.translate(w.casefold()) for w in words))
+                  for topic, words in data.get("topics", {}).items()}
+        return cls(topics, data.get("verdict"), data.get("title", "{topic}: {names}"),
+                   found.script["and"] if found else None,
+                   frozenset(w.casefold() for w in data.get("nouns_after", ())),
+                   frozenset(w.casefold() for w in data.get("not_names", ())))
+
+    def pair(self, a: str, b: str) -> str:
+        return f"{a} {self.and_word} {b}" if self.and_word else f"{a}, {b}"
+
+    def is_noun(self, word: str, before: str) -> bool:
+        """Whether a capitalised `word` (after the word `before`) is a common noun, not a name."""
+        if not self.nouns_after:
+            return False
+        plain = word.casefold()
+        return (before.casefold() in self.nouns_after or plain in self.not_names
+                or any(p.fullmatch(plain) for p in self.topics.values()))
 
 
 def chapter_titles(
     parts: Sequence[tuple[str, Sequence[Block]]], article: Article, language: str = "en", part: str = "part {n}"
 ) -> list[str]:
     """A title for every part: its heading, or (none) a short one that says what it discusses -
-    the verdict for the last of several, else its main topic and the people or films it names most.
-    Titles are distinct; none is a cut-off sentence. Offline and deterministic."""
-    english = primary(language) == "en"
+    the verdict for the last of several, else its main topic and the people or films it names most,
+    in the review's language (its pack's [chapters]). Titles are distinct; none is a cut-off
+    sentence. Offline and deterministic."""
+    words = _ChapterWords.of(language)
     known = _known_names(article)
     titles: list[str] = []
     for n, (heading, blocks) in enumerate(parts):
@@ -382,16 +410,16 @@ def chapter_titles(
             titles.append(heading)
             continue
         text = " ".join(b.text for b in blocks if b.kind is not BlockKind.HEADING)
-        names = _names_in(text, known, article.film.title if article.film else article.title)
-        topics = _topics_in(text) if english else []
+        names = _names_in(text, known, article.film.title if article.film else article.title, words)
+        topics = _topics_in(text, words.topics)
         candidates: list[str] = []
-        if n == len(parts) - 1 and len(parts) > 1 and primary(language) in _VERDICT:
-            candidates.append(_VERDICT[primary(language)])
-        pair = f"{names[0]} and {names[1]}" if english and len(names) > 1 else ", ".join(names[:2])
+        if n == len(parts) - 1 and len(parts) > 1 and words.verdict:
+            candidates.append(words.verdict)
+        pair = words.pair(names[0], names[1]) if len(names) > 1 else ""
         for topic in topics:
-            candidates += [f"{topic}: {pair}"] if pair else []
-            candidates += [f"{topic}: {name}" for name in names[:2]] + [topic]
-        candidates += [f"{a} and {b}" if english else f"{a}, {b}" for a, b in zip(names, names[1:], strict=False)]
+            candidates += [words.title.format(topic=topic, names=pair)] if pair else []
+            candidates += [words.title.format(topic=topic, names=name) for name in names[:2]] + [topic]
+        candidates += [words.pair(a, b) for a, b in zip(names, names[1:], strict=False)]
         candidates += names
         fresh = next((c for c in candidates if c not in titles), None)
         titles.append(fresh or _capitalised(part.format(n=n + 1)))  # nothing to name it by: "Part 2"
@@ -403,7 +431,7 @@ def _known_names(article: Article) -> list[str]:
     return [*(film.cast if film else ()), *([film.director] if film and film.director else ())]
 
 
-def _names_in(text: str, known: Sequence[str], film: str = "") -> list[str]:
+def _names_in(text: str, known: Sequence[str], film: str = "", words: _ChapterWords | None = None) -> list[str]:
     """The names `text` uses, most mentioned first: known people (cast, director; a surname
     alone counts) and runs of capitalised words inside sentences (characters, other films)."""
     counts: dict[str, int] = {}
@@ -413,23 +441,53 @@ def _names_in(text: str, known: Sequence[str], film: str = "") -> list[str]:
         if found:
             counts[name] = found + 1  # the critic's own subjects before incidental names
     for match in _NAME.finditer(text):
-        name = match.group()
-        if len(name.split()) > _NAME_WORDS or _starts_a_sentence(text, match.start()) or name in film:
-            continue  # the reviewed film is what every part is about: it names none
-        if not any(name in k for k in known):
-            counts[name] = counts.get(name, 0) + 1
+        run, before = match.group(), text[: match.start()]
+        if _starts_a_sentence(text, match.start()):
+            if words is None or not words.nouns_after or " " not in run:
+                continue  # a capital that only starts a sentence
+            first, run = run.split(None, 1)  # German: "Die Regie von Anne Vidal" still names her
+            before = first
+        for name in _without_nouns(run, before, words):
+            if len(name.split()) > _NAME_WORDS or name in film:
+                continue  # the reviewed film is what every part is about: it names none
+            if not any(name in k for k in known):
+                counts[name] = counts.get(name, 0) + 1
     names = [k for k in counts if k in known or " " in k or counts[k] >= _ONE_WORD_NAME]
     return sorted(names, key=lambda k: -counts[k])
 
 
+def _without_nouns(run: str, before: str, words: _ChapterWords | None) -> list[str]:
+    """The names in a run of capitalised words, once the language's common nouns are taken out
+    (German: "Krankenschwester Lea" names Lea); elsewhere the run whole."""
+    if words is None or not words.nouns_after:
+        return [run]
+    previous = (before.split() or [""])[-1]
+    names: list[list[str]] = [[]]
+    for word in run.split():
+        if word[:1].isupper() and words.is_noun(word, previous):
+            names.append([])
+        else:
+            names[-1].append(word)
+        previous = word
+    found = []
+    for name in names:
+        while name and not name[0][:1].isupper():  # "von Anne Vidal": the particle was the noun's
+            name = name[1:]
+        while name and not name[-1][:1].isupper():
+            name = name[:-1]
+        if name:
+            found.append(" ".join(name))
+    return found
+
+
 def _starts_a_sentence(text: str, start: int) -> bool:
     before = text[:start].rstrip()
-    return not before or before[-1] in ".!?\"“”"
+    return not before or before[-1] in ".!?\"“”„«»"
 
 
-def _topics_in(text: str) -> list[str]:
-    words = re.findall(r"[a-z]+", text.lower())
-    scores = {topic: sum(words.count(w) for w in vocabulary) for topic, vocabulary in _TOPICS.items()}
+def _topics_in(text: str, topics: Mapping[str, re.Pattern[str]]) -> list[str]:
+    words = re.findall(r"\w+", text.casefold())
+    scores = {topic: sum(1 for w in words if pattern.fullmatch(w)) for topic, pattern in topics.items()}
     return [t for t in sorted(scores, key=lambda t: -scores[t]) if scores[t] >= 2]
 
 
