@@ -351,8 +351,8 @@ def _sentence(text: str) -> str:
     return text if text[-1:] in ".!?" else f"{text}."
 
 
-# What a part of a review discusses, by the words it uses most (English; a review in another
-# language is named by the people and films it names). Data, not code: add a topic as a line.
+# What a part of a review discusses is found by the words it uses most: each language pack's
+# [chapters] topics (languages/*.toml). Data, not code: add a topic or a word as a line there.
 # A capitalised word, or a run of them (with the particles of names between): a name, inside a
 # sentence. Latin-1's capitals too (Émile, Ödön); after French and Italian elision as well (d'Héloïse).
 _NAME = re.compile(r"(?:(?<![\w'’])|(?<=(?<!\w)[dlDL]['’]))[A-ZÀ-ÖØ-Þ][\w-]+"
@@ -391,7 +391,7 @@ class _ChapterWords:
         if not self.nouns_after:
             return False
         plain = word.casefold()
-        return (before.casefold() in self.nouns_after or plain in self.not_names
+        return (before.strip(".,;:!?\"'“”„«»()").casefold() in self.nouns_after or plain in self.not_names
                 or any(p.fullmatch(plain) for p in self.topics.values()))
 
 
