@@ -108,7 +108,7 @@ def narrated_text(page: Path) -> str:
     from reelcast.config import load_settings
     from reelcast.pipeline import prepare_script, read_article
 
-    script = prepare_script(read_article(str(page)), load_settings(Path(tempfile.mkdtemp())))
+    script = prepare_script(read_article(str(page)), load_settings(new_show(Path(tempfile.mkdtemp()) / "show", 0)))
     return "\n\n".join(p.text for s in script.sections for p in s.paragraphs)
 
 
