@@ -21,7 +21,6 @@ from reelcast import __version__, backlog
 from reelcast.cache import SpeechCache
 from reelcast.config import CONFIG_NAME, Settings, load_settings
 from reelcast.errors import ConfigError, ReelcastError, ServeError
-from reelcast.extract import article_as_dict, article_as_text
 from reelcast.fetch import read_listing
 from reelcast.language import choose_voice, primary
 from reelcast.models import Episode
@@ -333,6 +332,8 @@ def remove_command(ctx: click.Context, episode: str) -> None:
 @_reported
 def extract_command(page: str, as_json: bool) -> None:
     """Print the article of PAGE as extracted, before any speech clean-up."""
+    from reelcast.extract import article_as_dict, article_as_text
+
     article = read_article(page)
     if as_json:
         click.echo(json.dumps(article_as_dict(article), ensure_ascii=False, indent=2))

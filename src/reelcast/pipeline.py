@@ -23,7 +23,6 @@ from reelcast.cache import SpeechCache, code_fingerprint, digest, file_sha256
 from reelcast.catalog import Catalog
 from reelcast.config import CONFIG_NAME, Settings, SpeechSettings, save_show_title
 from reelcast.errors import CatalogError, FeedError, ReelcastError
-from reelcast.extract import extract
 from reelcast.fetch import read_page
 from reelcast.language import choose_voice, review_language
 from reelcast.models import Article, Episode, EpisodeAudio, RawPage, Script
@@ -90,7 +89,15 @@ def load_lexicon(settings: Settings) -> Lexicon | None:
 
 
 def read_article(source: str, stdin=None) -> Article:  # noqa: ANN001 - a binary stream
-    return extract(read_page(source, stdin=stdin))
+    return _extract(read_page(source, stdin=stdin))
+
+
+def _extract(page: RawPage) -> Article:
+    # Imported on first use: the extractors (bs4, trafilatura) are a fifth of a second that the
+    # commands working on what is published (feed, list, remove, check) do not need.
+    from reelcast.extract import extract
+
+    return extract(page)
 
 
 def prepare_script(article: Article, settings: Settings) -> Script:
@@ -143,7 +150,7 @@ def publish(
     if not force and (unchanged := _still_published(settings, cache, inputs)):
         return Published(unchanged, changed=False, reason="nothing changed since it was published")
     on_progress(ProgressEvent(Stage.EXTRACT))
-    article = extract(page)
+    article = _extract(page)
     if only_new and (known := _published(settings, episode_guid(article, page))):
         return Published(known, changed=False, reason="already published")
     settings, new_title = show_titled(settings, article, ask_title)

