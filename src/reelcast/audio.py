@@ -60,7 +60,7 @@ _OVERSAMPLE = 4
 _ATTACK_S = 0.005  # the gain envelope is smoothed over this...
 _HOLD_S = 0.02  # ...and held down this long either side of a peak
 # Part of the key of an encoded episode: change it when mastering changes what it makes.
-_MASTERING_VERSION = 1
+_MASTERING_VERSION = 2
 # ...and this when the cues kept with it are timed differently (2: by word events)
 _CUE_VERSION = 2
 # LAME's frames: a decoded MP3 is longer than its input by the encoder delay and padding.
@@ -84,6 +84,10 @@ class Stitched:
     levels: np.ndarray  # (2, blocks): peak and K-weighted energy of each level block of the episode
     chapters: tuple[Chapter, ...]
     cues: tuple[Cue, ...]
+    piece_levels: tuple[np.ndarray, ...] = ()  # the same blocks, piece by piece
+
+    def laid(self) -> Iterator[tuple[Piece, np.ndarray]]:
+        return zip(self.pieces, self.piece_levels, strict=True)
 
     @property
     def frames(self) -> int:
@@ -368,7 +372,8 @@ class Stitching:
             raise AudioError("the episode is missing paragraphs of its script")
         starts = [c.start_ms for c in self.chapters[1:]] + [self._ms(self.position)]
         chapters = tuple(Chapter(c.title, c.start_ms, end) for c, end in zip(self.chapters, starts, strict=True))
-        return Stitched(tuple(self.pieces), self.rate, np.concatenate(self.blocks, axis=1), chapters, tuple(self.cues))
+        return Stitched(tuple(self.pieces), self.rate, np.concatenate(self.blocks, axis=1), chapters, tuple(self.cues),
+                        tuple(self.blocks))
 
     def _lay(self, piece: Piece, piece_levels: np.ndarray | None = None) -> tuple[Piece, np.ndarray]:
         if piece_levels is None:  # a pause: silence
@@ -460,10 +465,7 @@ def written_word_starts(sentence: Sentence, spoken_ms: Sequence[int]) -> list[in
 def encode(stitched: Stitched, out: Path, tags: Tags, settings: AudioSettings) -> EpisodeAudio:
     """Master `stitched` to `out`: gain to the target loudness, true peaks limited, one MP3
     encode, tags and chapters; its length checked against the plan before it is kept."""
-    pieces = list(zip(stitched.pieces, np.split(stitched.levels, np.cumsum(
-        [p.frames // (hop_frames(stitched.rate) // _LEVEL_BLOCKS) for p in stitched.pieces])[:-1], axis=1),
-        strict=True))
-    return encode_as_laid(iter(pieces), lambda: stitched, out, tags, settings)
+    return encode_as_laid(stitched.laid(), lambda: stitched, out, tags, settings)
 
 
 def encode_as_laid(
@@ -628,9 +630,11 @@ def _mastered(
         if scale is None and (ended or seconds >= GAIN_FROM_S):
             first_part = np.concatenate([levels for _, levels in known], axis=1)
             scale = 10 ** (find_gain(first_part, rate, aim, ceiling) / 20)
-        while scale is not None and done < len(known) and (ended or _blocks_after(known, done) >= _REACH_BLOCKS):
-            current, levels = known[done]
+        while scale is not None and done < len(known):
             before, after = _neighbours(known, done)
+            if not ended and len(after) < _REACH_BLOCKS:
+                break  # the look-ahead waits for the next clip
+            current, levels = known[done]
             envelope = gain_envelope(np.concatenate([before, levels[0], after]), scale, ceiling)
             envelope = envelope[len(before) : len(before) + levels.shape[1]]
             done += 1
@@ -646,35 +650,26 @@ def _mastered(
             yield samples.astype("<f4").tobytes()
 
 
-def _blocks_after(known: list[tuple[Piece, np.ndarray]], index: int) -> int:
-    """How many level blocks are known after piece `index`, counted up to _REACH_BLOCKS."""
-    count = 0
-    for _, levels in known[index + 1 :]:
-        count += levels.shape[1]
+def _within_reach(known: list[tuple[Piece, np.ndarray]], order: range) -> list[np.ndarray]:
+    """The peaks of the pieces `order` walks through, until _REACH_BLOCKS level blocks are had."""
+    taken, count = [], 0
+    for index in order:
+        peaks = known[index][1][0]
+        taken.append(peaks)
+        count += len(peaks)
         if count >= _REACH_BLOCKS:
             break
-    return count
+    return taken
 
 
 def _neighbours(known: list[tuple[Piece, np.ndarray]], index: int) -> tuple[np.ndarray, np.ndarray]:
-    """The peaks of the _REACH_BLOCKS level blocks before piece `index` and after it (fewer at the ends)."""
-    before: list[np.ndarray] = []
-    count = 0
-    for _, levels in reversed(known[:index]):
-        before.insert(0, levels[0])
-        count += levels.shape[1]
-        if count >= _REACH_BLOCKS:
-            break
-    after: list[np.ndarray] = []
-    count = 0
-    for _, levels in known[index + 1 :]:
-        after.append(levels[0])
-        count += levels.shape[1]
-        if count >= _REACH_BLOCKS:
-            break
-    joined_before = np.concatenate(before)[-_REACH_BLOCKS:] if before else np.zeros(0, dtype="<f4")
-    joined_after = np.concatenate(after)[:_REACH_BLOCKS] if after else np.zeros(0, dtype="<f4")
-    return joined_before, joined_after
+    """The peaks of the _REACH_BLOCKS level blocks before piece `index` and after it (fewer at the
+    ends, or where what follows has not arrived yet)."""
+    before = _within_reach(known, range(index - 1, -1, -1))[::-1]
+    after = _within_reach(known, range(index + 1, len(known)))
+    nothing = np.zeros(0, dtype="<f4")
+    return (np.concatenate(before)[-_REACH_BLOCKS:] if before else nothing,
+            np.concatenate(after)[:_REACH_BLOCKS] if after else nothing)
 
 
 def _encode_stream(chunks: Iterator[bytes], out: Path, rate: int, settings: AudioSettings) -> None:
