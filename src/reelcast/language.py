@@ -16,6 +16,7 @@ import logging
 import lzma
 import os
 import re
+import shutil
 import tempfile
 import tomllib
 from dataclasses import dataclass, field
@@ -158,20 +159,23 @@ def _unpacked_model(packed: Path) -> Path | None:
     folder = cache / f"py3langid-{packed.stat().st_size}-{packed.stat().st_mtime_ns}"
     if (folder / "classes.json").is_file():
         return folder
+    tmp = None
     try:
         cache.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=cache, prefix=".unpacking-") as tmp:
-            with lzma.open(packed) as source, np.load(io.BytesIO(source.read())) as model:
-                for name in _MODEL_ARRAYS:
-                    np.save(Path(tmp) / f"{name}.npy", model[name])
-                classes = model["classes"].tolist()
-            (Path(tmp) / "classes.json").write_text(json.dumps(classes), encoding="utf-8")  # last: it marks it whole
-            with contextlib.suppress(OSError):  # another run unpacked it first: theirs is as good
-                os.replace(tmp, folder)
-                os.mkdir(tmp)  # for TemporaryDirectory to remove
+        tmp = Path(tempfile.mkdtemp(dir=cache, prefix=".unpacking-"))
+        with lzma.open(packed) as source, np.load(io.BytesIO(source.read())) as model:
+            for name in _MODEL_ARRAYS:
+                np.save(tmp / f"{name}.npy", model[name])
+            classes = model["classes"].tolist()
+        (tmp / "classes.json").write_text(json.dumps(classes), encoding="utf-8")  # last: it marks it whole
+        with contextlib.suppress(OSError):  # another run unpacked it first: theirs is as good
+            os.replace(tmp, folder)
     except (OSError, RuntimeError, ValueError) as exc:
         log.debug("the language model stays packed (%s)", exc)
         return None
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)  # gone already when it became the folder
     return folder if (folder / "classes.json").is_file() else None
 
 

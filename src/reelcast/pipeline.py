@@ -356,8 +356,6 @@ def show_titled(settings: Settings, article: Article,
     if ask_title:
         chosen = " ".join(ask_title(chosen or DEFAULT_TITLE).split()) or chosen or DEFAULT_TITLE
         save_show_title(settings.root, chosen)
-        settings = dataclasses.replace(settings, show=dataclasses.replace(settings.show, title=chosen))
-        return settings, chosen
     return titled(settings, chosen), chosen
 
 
