@@ -57,16 +57,12 @@ class PageEpisode:
 
 def page_episode(episode: Episode, cues: Sequence[Cue] | None, preload: bool = True) -> PageEpisode:
     """What the page shows of `episode`; `cues` None: its transcript is loaded when it is opened."""
-    def url(kind: object) -> str | None:
-        return next((_EPISODES + quote(n) for n in episode.side_files if kind_of(n) is kind), None)
-
-    downloads = tuple(
-        Download(kind.label, _EPISODES + quote(name))
-        for name in (episode.audio_file, *episode.side_files)
-        if (kind := kind_of(name))
-    )
+    files = [(kind, _EPISODES + quote(name)) for name in (episode.audio_file, *episode.side_files)
+             if (kind := kind_of(name))]
+    url = {kind: link for kind, link in reversed(files)}  # of each kind, the first
     return PageEpisode(episode, _EPISODES + quote(episode.audio_file), episode.chapters, tuple(cues or ()),
-                       downloads, url(ART), None if cues is not None else url(VTT), preload)
+                       tuple(Download(kind.label, link) for kind, link in files), url.get(ART),
+                       None if cues is not None else url.get(VTT), preload)
 
 
 def render_page(
