@@ -998,3 +998,13 @@ def test_their_block_is_left_to_the_model_when_they_confirm_only_part_of_ours() 
     rows = features(candidates)
     [(extra, row)] = [(c, r) for c, r in zip(candidates, rows, strict=True) if c.source is Source.THEIRS]
     assert not left_out(extra, row)
+
+
+# -- text the page only shows
+
+
+def test_soft_hyphens_are_not_part_of_the_words() -> None:
+    body = "<p>Der Film erz&shy;&auml;hlt vom Mit\u00adtel&#173;al&#xad;ter und seinen Rittern, langsam und genau.</p>"
+    article = extract(_page(_article_html(body, "<title>Kritik</title>")))
+    assert "erzählt vom Mittelalter und seinen Rittern" in article.blocks[0].text
+    assert not any("\u00ad" in b.text for b in article.blocks)

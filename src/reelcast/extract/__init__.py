@@ -30,7 +30,7 @@ from reelcast.errors import ExtractError
 from reelcast.extract import dom
 from reelcast.extract.blocks import container_blocks, narratable
 from reelcast.extract.clean import clean_article
-from reelcast.extract.decode import decode_html, looks_binary, parse_html
+from reelcast.extract.decode import decode_html, looks_binary, parse_html, without_soft_hyphens
 from reelcast.extract.ensemble import Candidate, Model, choose, default_model, merge, their_blocks
 from reelcast.extract.entries import entry_of_page
 from reelcast.extract.hints import MAX_LINK_DENSITY, MAX_PAGE_CHARS, MAX_PAGE_ELEMENTS, MIN_ARTICLE_TOKENS
@@ -175,7 +175,7 @@ def _no_article(page: RawPage, why: str) -> ExtractError:
 
 
 def _decode(page: RawPage) -> str:
-    text = decode_html(page.content, page.content_type)
+    text = without_soft_hyphens(decode_html(page.content, page.content_type))
     if not text.strip():
         raise _no_article(page, "the page is empty")
     if looks_binary(text):

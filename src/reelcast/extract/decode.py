@@ -104,6 +104,16 @@ _FORBIDDEN_REFERENCE = re.compile(
 )
 
 
+# Soft hyphens mark where a word may break at the end of a line; they are not part of it. A page that
+# hyphenates its paragraphs (common in German and French) would otherwise keep "Mit&shy;tel&shy;al&shy;ter"
+# as four words for every comparison of its text with trafilatura's, which drops them.
+_SOFT_HYPHEN = re.compile(r"\u00ad|&(?:shy|#0*173|#[xX]0*[aA][dD]);")
+
+
+def without_soft_hyphens(text: str) -> str:
+    return _SOFT_HYPHEN.sub("", text)
+
+
 def parse_html(text: str) -> HtmlElement:
     """Decoded text -> lxml document. lxml refuses a str with an XML declaration or control characters,
     and a tree that holds them, however they were written."""

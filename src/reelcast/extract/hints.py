@@ -502,9 +502,9 @@ OURS_CONFIRMED = 0.9
 SENTENCE_END = re.compile(r"[.!?。！？…»\"”’)]\s*$")
 # Characters no text from a page may keep (clean.py): those XML 1.0 cannot hold (the feed would be
 # refused), C1 controls, bidi embeddings, overrides and isolates (they reorder what a page shows),
-# and the zero-width no-break space / stray BOM.
+# the zero-width no-break space / stray BOM, and the soft hyphen (a place a word may break, not part of it).
 UNSPEAKABLE_CHARS = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff" "\u202a-\u202e\u2066-\u2069\ufeff]"
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff" "\u202a-\u202e\u2066-\u2069\ufeff\u00ad]"
 )
 # An entity left in the text after the parser decoded the page once: a CMS that escaped twice
 # (&amp;mdash;, &amp;#233;) or wrote a literal &mdash; into a text field.
