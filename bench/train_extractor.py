@@ -6,7 +6,8 @@ Every page of both corpora is read once by both extractors (reelcast.extract.rea
 that only one of them chose are the examples: on the trafilatura pages a block holding a passage
 that must be in the article is a positive example, one holding a passage that must not be is a
 negative one; on the Readability pages a block whose words are (nearly) all in expected.txt is
-positive, one whose words mostly are not is negative. Boosted decision trees (numpy) are fitted
+positive, one whose words mostly are not is negative. The standfirst is kept whatever the model
+says, so it is no example. Boosted decision trees (numpy) are fitted
 on them, each corpus weighing the same in total. bench/extraction.py uses the same functions to
 fit on half of the pages and score the other half.
 """
@@ -26,7 +27,7 @@ import numpy as np
 
 from reelcast.errors import ExtractError
 from reelcast.extract import Reading, read_page
-from reelcast.extract.ensemble import FEATURES, Model, features, model_as_json
+from reelcast.extract.ensemble import FEATURES, Model, Source, features, model_as_json
 from reelcast.models import RawPage
 
 REPO = Path(__file__).resolve().parent.parent
@@ -72,7 +73,7 @@ def snippet_examples(name: str, reading: Reading | None, snippets: dict) -> list
         for snippet in snippets[key]:
             wanted = _norm(snippet.removeprefix("- "))
             for i, text in enumerate(texts):
-                if wanted in text:
+                if wanted in text and reading.candidates[i].source is not Source.LEAD:
                     found.append(Example(name, "trafilatura", rows[i], label))
     return found
 
@@ -86,7 +87,7 @@ def expected_examples(name: str, reading: Reading | None, expected: str) -> list
     found = []
     for c, row in zip(reading.candidates, rows, strict=True):
         mine = _WORD.findall(c.block.text.lower())
-        if not mine:
+        if not mine or c.source is Source.LEAD:  # kept whatever the model says: nothing to learn from
             continue
         share = sum(w in words for w in mine) / len(mine)
         if share >= 0.9 or share <= 0.5:

@@ -1000,7 +1000,7 @@ def test_their_block_is_left_to_the_model_when_they_confirm_only_part_of_ours() 
     assert not left_out(extra, row)
 
 
-# -- text the page only shows
+# -- text the page only shows, and the standfirst above the body
 
 
 def test_soft_hyphens_are_not_part_of_the_words() -> None:
@@ -1008,3 +1008,36 @@ def test_soft_hyphens_are_not_part_of_the_words() -> None:
     article = extract(_page(_article_html(body, "<title>Kritik</title>")))
     assert "erzählt vom Mittelalter und seinen Rittern" in article.blocks[0].text
     assert not any("\u00ad" in b.text for b in article.blocks)
+
+
+_STANDFIRST = "A ferry that never leaves the harbour carries a film that goes a long way on two fine leads."
+
+
+def _page_with_standfirst(standfirst_html: str, description: str = _STANDFIRST) -> str:
+    body = "".join(f"<p>{' '.join([words] * 4)}</p>" for words in _FOUR_PARAGRAPHS)
+    return (
+        f'<html><head><title>Night Ferry</title><meta name="description" content="{description}"></head><body>'
+        f'<header><h1>Night Ferry</h1>{standfirst_html}<p class="byline">By A. Critic</p></header>'
+        f"<div class='article-body'>{body}</div><footer><p>{_STANDFIRST}</p></footer></body></html>"
+    )
+
+
+def test_the_standfirst_above_the_body_is_the_first_paragraph() -> None:
+    article = extract(_page(_page_with_standfirst(f"<p class='standfirst'>{_STANDFIRST}</p>")))
+    assert article.blocks[0].text == _STANDFIRST
+    assert article.blocks[1].text.startswith("The opening scene")
+
+
+def test_a_description_cut_short_still_finds_its_standfirst() -> None:
+    html = _page_with_standfirst(f"<h2>{_STANDFIRST}</h2>", description=_STANDFIRST[:60] + "…")
+    assert extract(_page(html)).blocks[0].text == _STANDFIRST
+
+
+def test_a_standfirst_is_not_said_twice_nor_taken_from_a_link() -> None:
+    # The description is the body's own first paragraph: nothing is added.
+    first = " ".join([_FOUR_PARAGRAPHS[0]] * 4)
+    article = extract(_page(_page_with_standfirst("", description=first)))
+    assert [b.text for b in article.blocks].count(first) == 1
+    # A teaser card linking elsewhere that happens to say it is not the standfirst.
+    linked = extract(_page(_page_with_standfirst(f"<a href='/other'><p>{_STANDFIRST}</p></a>")))
+    assert _STANDFIRST not in [b.text for b in linked.blocks]

@@ -11,8 +11,9 @@ most twice trafilatura's time; bs4's encoding detector decides the charset.
 
 The stages, one module each: decode (bytes -> text -> lxml document), metadata (meta tags, JSON-LD,
 title, byline, dates; jsonld reads the schema.org objects), readability (the article's container,
-driven by the tables in hints), blocks (container -> Blocks, without furniture lines or pull quotes)
-and review (the film and the rating). dom holds the small tree helpers they share.
+driven by the tables in hints), blocks (container -> Blocks, without furniture lines or pull quotes),
+lead (the standfirst the page's header holds) and review (the film and the rating). dom holds the
+small tree helpers they share.
 """
 
 from __future__ import annotations
@@ -31,9 +32,16 @@ from reelcast.extract import dom
 from reelcast.extract.blocks import container_blocks, narratable
 from reelcast.extract.clean import clean_article
 from reelcast.extract.decode import decode_html, looks_binary, parse_html, without_soft_hyphens
-from reelcast.extract.ensemble import Candidate, Model, choose, default_model, merge, their_blocks
+from reelcast.extract.ensemble import Candidate, Model, choose, default_model, merge, their_blocks, with_standfirst
 from reelcast.extract.entries import entry_of_page
-from reelcast.extract.hints import MAX_LINK_DENSITY, MAX_PAGE_CHARS, MAX_PAGE_ELEMENTS, MIN_ARTICLE_TOKENS
+from reelcast.extract.hints import (
+    LEAD_PREFIX_CHARS,
+    MAX_LINK_DENSITY,
+    MAX_PAGE_CHARS,
+    MAX_PAGE_ELEMENTS,
+    MIN_ARTICLE_TOKENS,
+)
+from reelcast.extract.lead import standfirst
 from reelcast.extract.metadata import Meta, first_image, page_metadata
 from reelcast.extract.readability import grab_article
 from reelcast.extract.review import film, visible_rating
@@ -105,7 +113,11 @@ def read_page(page: RawPage) -> Reading:
         raise _no_article(page, "it is mostly links, like a home page or an index")
     blocks, link_share = container_blocks(content)
     ours = [(b, link_share.get(b.text, 0.0)) for b in blocks]
-    return Reading(page, meta, content, tuple(merge(ours, their_blocks(text), grabbed.uncleaned_text)))
+    candidates = merge(ours, their_blocks(text), grabbed.uncleaned_text)
+    lead = standfirst(body, meta.description, blocks[0].text[:LEAD_PREFIX_CHARS] if blocks else "")
+    if lead:
+        candidates = with_standfirst(candidates, lead)
+    return Reading(page, meta, content, tuple(candidates))
 
 
 def _alone(entry: HtmlElement) -> HtmlElement:

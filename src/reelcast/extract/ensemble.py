@@ -8,6 +8,9 @@ sentence, and how much the two extractors agree overall (when they barely agree,
 the wrong part of the page). The model is data (ensemble.json), fitted by bench/train_extractor.py
 on the development corpora; the features are general, none names a site.
 
+The page's standfirst (lead.py), found by its description above the body where both readers
+miss it, is a candidate of its own that is always kept.
+
 Agreement is by words, not exact text: the two extractors split and join inline text differently,
 so a block counts as agreed when nearly all its words are in the other extractor's text.
 """
@@ -35,6 +38,7 @@ class Source(StrEnum):
     BOTH = "both"
     OURS = "reelcast"
     THEIRS = "trafilatura"
+    LEAD = "standfirst"  # the page's standfirst (lead.py), kept whatever the model says
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +75,8 @@ class Model:
         return total
 
     def keeps(self, candidate: Candidate, row: Sequence[float]) -> bool:
+        if candidate.source is Source.LEAD:
+            return True
         if left_out(candidate, row):
             return False
         return self.score(row) > dict(self.thresholds)[candidate.source]
@@ -218,6 +224,24 @@ def merge(
         merged.append(Candidate(block, Source.BOTH if agreed else Source.OURS, share))
         merged.extend(after.get(i, []))
     return merged
+
+
+def with_standfirst(candidates: list[Candidate], lead: str) -> list[Candidate]:
+    """`candidates` with the standfirst `lead` before our first block: one of theirs that says it becomes
+    it; nothing changes when our blocks already say it (a description made of the first paragraph)."""
+    ours = [c for c in candidates if c.source in (Source.BOTH, Source.OURS)]
+    if not ours or _mostly_in(_words(lead), set(_words(" ".join(c.block.text for c in ours)))):
+        return candidates
+    key = _key(lead)
+    theirs = [i for i, c in enumerate(candidates) if c.source is Source.THEIRS and _contains(key, _key(c.block.text))]
+    if theirs:
+        changed = list(candidates)
+        for i in theirs:
+            changed[i] = Candidate(candidates[i].block, Source.LEAD, candidates[i].link_share, False)
+        return changed
+    first = candidates.index(ours[0])
+    standfirst = Candidate(Block(BlockKind.PARAGRAPH, lead), Source.LEAD, 0.0, False)
+    return [*candidates[:first], standfirst, *candidates[first:]]
 
 
 def _contains(ours: str, theirs: str) -> bool:

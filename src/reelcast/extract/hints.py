@@ -517,6 +517,12 @@ ENTRY_MIN_CHARS = 200
 ENTRY_MIN_PARAGRAPHS = 2  # of at least 40 characters: a teaser card has one excerpt, a post has paragraphs
 ENTRY_SHARE_OF_PAGE = 0.5  # a listing page is mostly its entries; a carousel of cards beside an article is not
 ENTRY_TITLE_SIMILARITY = 0.75
+# The standfirst (lead.py): the page's description found as the text of an element before the article.
+# Shorter descriptions are a site's slogan or the title again; longer elements are a container, not a paragraph.
+LEAD_MIN_CHARS = 50
+LEAD_MAX_CHARS = 1000
+LEAD_PREFIX_CHARS = 40  # how much of the description is looked for at the start of an element's text
+LEAD_NEVER_INSIDE = frozenset({"a", "nav", "footer", "aside", "form", "figcaption", "button", "select", "label"})
 # Bounds on the work one page may cost, far above any real review (the corpus's largest pages have
 # about 1 million characters and 10,000 elements); extraction time grows with the element count.
 MAX_PAGE_CHARS = 5_000_000
