@@ -14,7 +14,7 @@ from reelcast.errors import ExtractError
 from reelcast.extract import article_as_dict, article_as_text, decode_html, extract
 from reelcast.extract.blocks import narratable
 from reelcast.extract.decode import parse_html
-from reelcast.extract.ensemble import Source, features, left_out, merge
+from reelcast.extract.ensemble import Source, features, left_out, merge, under_title
 from reelcast.extract.metadata import page_metadata
 from reelcast.models import Article, Block, BlockKind, Film, Rating, RawPage
 
@@ -998,6 +998,21 @@ def test_their_block_is_left_to_the_model_when_they_confirm_only_part_of_ours() 
     rows = features(candidates)
     [(extra, row)] = [(c, r) for c, r in zip(candidates, rows, strict=True) if c.source is Source.THEIRS]
     assert not left_out(extra, row)
+
+
+def test_their_blocks_under_the_page_title_are_left_to_the_model() -> None:
+    # Our reader took the list that ends the article; trafilatura has the title and the article before it.
+    ours = [_paragraph(words) for words in _FOUR_PARAGRAPHS]
+    body = [_paragraph("A letter on justice and open debate, signed by many writers and scholars.", 8)] * 2
+    other = Block(BlockKind.HEADING, "Another story on the same page", 2)
+    theirs = [Block(BlockKind.HEADING, "A Letter on Justice and Open Debate", 2), *body, *ours, other, body[0]]
+    merged = merge([(b, 0.0) for b in ours], [(b, 0.0) for b in theirs], " ".join(b.text for b in ours))
+    candidates = under_title(merged, "A Letter on Justice and Open Debate | Harper's Magazine")
+    rows = features(candidates)
+    marked = [c for c in candidates if c.under_title]
+    assert [c.block for c in marked] == body  # not the heading, nor what follows another heading
+    assert all(not left_out(c, r) for c, r in zip(candidates, rows, strict=True) if c.under_title)
+    assert under_title(merged, "Something else entirely") == merged
 
 
 # -- text the page only shows, and the standfirst above the body

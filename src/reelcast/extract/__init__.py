@@ -32,7 +32,16 @@ from reelcast.extract import dom
 from reelcast.extract.blocks import container_blocks, narratable
 from reelcast.extract.clean import clean_article
 from reelcast.extract.decode import decode_html, looks_binary, parse_html, without_soft_hyphens
-from reelcast.extract.ensemble import Candidate, Model, choose, default_model, merge, their_blocks, with_standfirst
+from reelcast.extract.ensemble import (
+    Candidate,
+    Model,
+    choose,
+    default_model,
+    merge,
+    their_blocks,
+    under_title,
+    with_standfirst,
+)
 from reelcast.extract.entries import entry_of_page
 from reelcast.extract.hints import (
     LEAD_PREFIX_CHARS,
@@ -113,7 +122,7 @@ def read_page(page: RawPage) -> Reading:
         raise _no_article(page, "it is mostly links, like a home page or an index")
     blocks, link_share = container_blocks(content)
     ours = [(b, link_share.get(b.text, 0.0)) for b in blocks]
-    candidates = merge(ours, their_blocks(text), grabbed.uncleaned_text)
+    candidates = under_title(merge(ours, their_blocks(text), grabbed.uncleaned_text), meta.title)
     lead = standfirst(body, meta.description, blocks[0].text[:LEAD_PREFIX_CHARS] if blocks else "")
     if lead:
         candidates = with_standfirst(candidates, lead)

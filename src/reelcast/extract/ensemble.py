@@ -28,7 +28,15 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from reelcast.extract.hints import AGREEMENT, MERGE_WINDOW, OURS_CONFIRMED, SENTENCE_END, THEIRS_FROM_ELSEWHERE
+from reelcast.extract import dom
+from reelcast.extract.hints import (
+    AGREEMENT,
+    MERGE_WINDOW,
+    OURS_CONFIRMED,
+    SENTENCE_END,
+    THEIRS_FROM_ELSEWHERE,
+    TITLE_SIMILARITY,
+)
 from reelcast.models import Block, BlockKind
 
 _WORD = re.compile(r"[^\W_]+")
@@ -47,6 +55,7 @@ class Candidate:
     source: Source
     link_share: float  # share of the block's text that is link text
     in_our_part: bool = True  # their block is inside the part of the page we took for the article
+    under_title: bool = False  # their block follows their heading that says the page's title (see under_title)
 
 
 # A tree node: (feature index, threshold, left, right) for a split, (-1, value, 0, 0) for a leaf;
@@ -137,7 +146,7 @@ def left_out(candidate: Candidate, row: Sequence[float]) -> bool:
     our reading was whole and the block is one interrupting it from elsewhere in the page (a
     "related" teaser or a news feed set between paragraphs of the body).
     """
-    if candidate.source is not Source.THEIRS or candidate.in_our_part:
+    if candidate.source is not Source.THEIRS or candidate.in_our_part or candidate.under_title:
         return False
     if row[_AGREED_THEIRS] >= THEIRS_FROM_ELSEWHERE:
         return True
@@ -242,6 +251,27 @@ def with_standfirst(candidates: list[Candidate], lead: str) -> list[Candidate]:
     first = candidates.index(ours[0])
     standfirst = Candidate(Block(BlockKind.PARAGRAPH, lead), Source.LEAD, 0.0, False)
     return [*candidates[:first], standfirst, *candidates[first:]]
+
+
+def under_title(candidates: list[Candidate], title: str | None) -> list[Candidate]:
+    """`candidates`, their blocks from outside our part marked when they follow a heading of theirs that
+    says the page's title, up to their next heading or our first block: the beginning of the article,
+    which our reader missed (it took a later part of the page, or the list that ends it). The rules
+    of `left_out` do not apply to them; the model decides."""
+    if not title:
+        return candidates
+    marked = list(candidates)
+    inside = False
+    for i, c in enumerate(candidates):
+        if c.source is not Source.THEIRS or c.in_our_part:
+            if c.source in (Source.BOTH, Source.OURS):
+                inside = False
+            continue
+        if c.block.kind is BlockKind.HEADING:
+            inside = dom.similarity(title, c.block.text) >= TITLE_SIMILARITY
+        elif inside:
+            marked[i] = Candidate(c.block, c.source, c.link_share, c.in_our_part, under_title=True)
+    return marked
 
 
 def _contains(ours: str, theirs: str) -> bool:

@@ -499,6 +499,8 @@ THEIRS_FROM_ELSEWHERE = 0.5
 # ... and when trafilatura's text holds at least this share of ours, our reading was whole: a block of
 # theirs from elsewhere that sits between blocks we agree on interrupts the article (a teaser, a feed).
 OURS_CONFIRMED = 0.9
+# ... unless it follows a heading of theirs this like the page's title (most of its words are the title's).
+TITLE_SIMILARITY = 0.75
 SENTENCE_END = re.compile(r"[.!?。！？…»\"”’)]\s*$")
 # Characters no text from a page may keep (clean.py): those XML 1.0 cannot hold (the feed would be
 # refused), C1 controls, bidi embeddings, overrides and isolates (they reorder what a page shows),
