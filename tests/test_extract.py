@@ -848,6 +848,20 @@ def test_teaser_heading_between_paragraphs_goes_with_its_list() -> None:
     assert narratable(blocks) == (p1, p2)
 
 
+@pytest.mark.parametrize("label", ["Siehe auch", "Schon gelesen?", "Read more:", "Verwandte Artikel:", "See also"])
+def test_a_teaser_label_written_as_a_paragraph_goes_with_the_headlines_under_it(label: str) -> None:
+    p1 = Block(BlockKind.PARAGRAPH, "First part of the review, which goes on about the cast.")
+    p2 = Block(BlockKind.PARAGRAPH, "The second part ends like a sentence, so it is the review again.")
+    blocks = [
+        p1,
+        Block(BlockKind.PARAGRAPH, label),
+        Block(BlockKind.PARAGRAPH, "Night Ferry: the director's next film"),
+        Block(BlockKind.QUOTE, "The Salt Road reviewed"),
+        p2,
+    ]
+    assert narratable(blocks) == (p1, p2)
+
+
 def test_a_film_details_box_is_dropped_with_its_heading_a_lone_key_line_is_not() -> None:
     p = Block(BlockKind.PARAGRAPH, "The review itself, which says the film is good.")
     box = [Block(BlockKind.HEADING, "Fiche technique", 2)] + [

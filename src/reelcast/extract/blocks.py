@@ -18,9 +18,11 @@ from reelcast.extract.hints import (
     FILM_DETAIL_MIN_LINES,
     PITCH_SENTENCE,
     SENTENCE,
+    SENTENCE_END,
     SHARE_WORDS,
     STAR_ROW,
     TEASER_HEADINGS,
+    TEASER_ITEM_MAX,
 )
 from reelcast.models import Block, BlockKind
 
@@ -230,9 +232,13 @@ def _narratable(blocks: list[Block]) -> list[Block]:
             if not in_teaser_list:
                 kept.append(block)
             continue
-        if in_teaser_list and block.kind is BlockKind.LIST_ITEM:
+        if in_teaser_list and _is_teaser_item(block):
             continue
         in_teaser_list = False
+        if len(block.text) < CHROME_LINE_MAX and TEASER_HEADINGS.match(block.text.rstrip(": ")):
+            in_teaser_list = True  # a teaser label written as a paragraph ("Siehe auch", "Schon gelesen?")
+            emptied = emptied or (bool(kept) and kept[-1].kind is BlockKind.HEADING)
+            continue
         text = _without_pitches(block.text) if block.kind is BlockKind.PARAGRAPH else block.text
         if text and not _is_chrome_line(text):
             text = _without_credit(text)  # after: a credit line on its own ("Crédit photo : AFP") is chrome whole
@@ -244,6 +250,12 @@ def _narratable(blocks: list[Block]) -> list[Block]:
     while kept and kept[-1].kind is BlockKind.HEADING:
         kept.pop()  # a heading with nothing under it introduces something we removed
     return kept
+
+
+def _is_teaser_item(block: Block) -> bool:
+    if block.kind is BlockKind.LIST_ITEM:
+        return True
+    return len(block.text) <= TEASER_ITEM_MAX and SENTENCE_END.search(block.text) is None
 
 
 def _without_pitches(text: str) -> str:

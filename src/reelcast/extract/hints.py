@@ -320,9 +320,17 @@ TEASER_HEADINGS = re.compile(
     r"lire aussi|à lire aussi|voir aussi|sur le même sujet|dans la même rubrique|les plus lus|où (le )?regarder|"
     r"lesen sie auch|auch interessant|mehr zum thema|das könnte sie auch interessieren|meistgelesen|"
     r"wo (zu )?(sehen|streamen|schauen)|te puede interesar|le puede interesar|lee también|más leídas|"
-    r"dónde ver|leggi anche|potrebbe interessarti|i più letti|dove vedere|lees ook|leia também)$",
+    r"dónde ver|leggi anche|potrebbe interessarti|i più letti|dove vedere|lees ook|leia também|"
+    r"see also|related content|more like this|you may also be interested in|"
+    r"à lire également|lire également|vous aimerez aussi|sur le même thème|"
+    r"siehe auch|schon gelesen\??|verwandte (artikel|beiträge|themen)|ähnliche (artikel|beiträge)|weitere artikel|"
+    r"(diese|weitere) (artikel|beiträge) könnten (dich|sie) (auch|ebenfalls) interessieren|"
+    r"das könnte (dich|sie) auch interessieren|mehr (zu|von|aus|über) .{1,60}|"
+    r"noticias relacionadas|artículos relacionados|articoli correlati|gerelateerde artikelen)$",
     re.IGNORECASE,
 )
+# Under a teaser heading or label: list items, and short lines that do not end like a sentence (headlines).
+TEASER_ITEM_MAX = 150
 CHROME_LINE_MAX = 200
 COMMAS = re.compile("[\u002c\u060c\ufe50\ufe10\ufe11\u2e41\u2e34\u2e32\uff0c]")
 VIDEO_HOSTS = re.compile(
