@@ -862,6 +862,19 @@ def test_a_teaser_label_written_as_a_paragraph_goes_with_the_headlines_under_it(
     assert narratable(blocks) == (p1, p2)
 
 
+def test_a_contact_box_is_not_narrated() -> None:
+    p1 = Block(BlockKind.PARAGRAPH, "The festival opens on Friday with the director's new film.")
+    blocks = [
+        p1,
+        Block(BlockKind.PARAGRAPH, "Kontakt:"),
+        Block(BlockKind.PARAGRAPH, "Jan Koch"),
+        Block(BlockKind.PARAGRAPH, "Telefon +49 (0)40 / 49 07 11 06"),
+        Block(BlockKind.HEADING, "Media contact", 3),
+        Block(BlockKind.PARAGRAPH, "press@festival.example"),
+    ]
+    assert narratable(blocks) == (p1,)
+
+
 def test_a_film_details_box_is_dropped_with_its_heading_a_lone_key_line_is_not() -> None:
     p = Block(BlockKind.PARAGRAPH, "The review itself, which says the film is good.")
     box = [Block(BlockKind.HEADING, "Fiche technique", 2)] + [

@@ -311,7 +311,8 @@ FILM_DETAIL_LINE = re.compile(
     re.IGNORECASE,
 )
 FILM_DETAIL_MIN_LINES = 2
-# Headings that introduce a list of links to other pages (or a details box): the heading and its list go together.
+# Headings that introduce a list of links to other pages (or a details box, or a contact box): the heading and
+# its list go together.
 TEASER_HEADINGS = re.compile(
     r"^(related|related (articles|stories|posts|links|searches|coverage|reading|reviews|films|movies)|read more|"
     r"read also|more (from|on|by|stories|reviews)\b.*|popular reviews|popular (now|this week)|"
@@ -326,7 +327,11 @@ TEASER_HEADINGS = re.compile(
     r"siehe auch|schon gelesen\??|verwandte (artikel|beiträge|themen)|ähnliche (artikel|beiträge)|weitere artikel|"
     r"(diese|weitere) (artikel|beiträge) könnten (dich|sie) (auch|ebenfalls) interessieren|"
     r"das könnte (dich|sie) auch interessieren|mehr (zu|von|aus|über) .{1,60}|"
-    r"noticias relacionadas|artículos relacionados|articoli correlati|gerelateerde artikelen)$",
+    r"noticias relacionadas|artículos relacionados|articoli correlati|gerelateerde artikelen|"
+    # a press release's contact box and its further links: names, numbers and addresses, not the article
+    r"(presse)?kontakt|ansprechpartner(in)?( zum thema| für die presse)?|(media |press )?contacts?|contacto|contatto|"
+    r"weitere informationen|zusatzinformationen|more information|further information|plus d'informations|"
+    r"más información)$",
     re.IGNORECASE,
 )
 # Under a teaser heading or label: list items, and short lines that do not end like a sentence (headlines).
