@@ -476,7 +476,7 @@ def test_corpus_mean_f1_gate() -> None:
 
 SNIPPET_CORPUS = CORPUS.parent / "trafilatura"
 SNIPPET_GATE_EVERY = 5  # every fifth page (94 of 470): the whole set takes too long for the test suite
-SNIPPET_GATE_F1 = 0.93
+SNIPPET_GATE_F1 = 0.955  # 0.963 on this fifth as of the standfirst and the contact boxes (0.960 on all 470)
 
 
 def test_snippet_corpus_gate() -> None:
