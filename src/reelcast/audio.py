@@ -27,7 +27,7 @@ import queue
 import re
 import threading
 import wave
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -37,6 +37,7 @@ from mutagen.id3 import APIC, CHAP, COMM, CTOC, ID3, TALB, TCON, TDRC, TIT2, TLA
 from mutagen.id3._tags import save_frame
 from mutagen.mp3 import MP3, HeaderNotFoundError
 
+from reelcast import mp3
 from reelcast.config import AudioSettings
 from reelcast.errors import AudioError
 from reelcast.ffmpeg import run_ffmpeg
@@ -60,7 +61,7 @@ _OVERSAMPLE = 4
 _ATTACK_S = 0.005  # the gain envelope is smoothed over this...
 _HOLD_S = 0.02  # ...and held down this long either side of a peak
 # Part of the key of an encoded episode: change it when mastering changes what it makes.
-_MASTERING_VERSION = 2
+_MASTERING_VERSION = 3  # 3: encoded in parts, side by side
 # ...and this when the cues kept with it are timed differently (2: by word events)
 _CUE_VERSION = 2
 # LAME's frames: a decoded MP3 is longer than its input by the encoder delay and padding.
@@ -488,8 +489,14 @@ def encode_as_laid(
     aim = settings.target_lufs + _ENCODER_LOSS_LU
     tmp = out.with_name(f".{out.name}.part")
     laid: list[tuple[Piece, np.ndarray]] = []
+    parts = True
     try:
-        heard = _encode_pieces(_kept(arriving, laid), None, aim, ceiling, tmp, settings)
+        try:
+            heard = _encode_pieces(_kept(arriving, laid), None, aim, ceiling, tmp, settings, parts)
+        except mp3.Unjoinable as exc:  # an ffmpeg whose LAME frames parts otherwise: one stream, then
+            log.warning("%s; encoding the episode as one stream", exc)
+            parts = False
+            heard = _encode_pieces(iter(laid), None, aim, ceiling, tmp, settings, parts)
         stitched = plan()
         gain = None
         for _attempt in range(2):
@@ -497,7 +504,7 @@ def encode_as_laid(
                 break
             # missed: the episode's own levels now decide, then what was heard corrects that once
             gain = find_gain(stitched.levels, stitched.rate, aim, ceiling) if gain is None else gain + aim - heard
-            heard = _encode_pieces(iter(laid), gain, aim, ceiling, tmp, settings)
+            heard = _encode_pieces(iter(laid), gain, aim, ceiling, tmp, settings, parts)
         write_tags(tmp, tags, stitched.chapters)
         duration_ms = _checked_length(tmp, stitched)
         os.replace(tmp, out)
@@ -589,16 +596,18 @@ def _encode_pieces(
     ceiling: float,
     out: Path,
     settings: AudioSettings,
+    parts: bool = True,
 ) -> float:
-    """Encode the pieces to `out` at `gain_db` (None: found from the first GAIN_FROM_S seconds);
-    the integrated loudness of the limited audio handed to the encoder."""
+    """Encode the pieces to `out` at `gain_db` (None: found from the first GAIN_FROM_S seconds),
+    in parts side by side unless not `parts`; the integrated loudness of the limited audio handed
+    to the encoder."""
     first = next(arriving, None)
     if first is None or first[0].wav is None:  # an episode starts with its first clip, never a pause
         raise AudioError("there is no audio to stitch")
     rate = _wav_rate(first[0].wav)
     energies: list[np.ndarray] = []
     _encode_stream(_mastered(itertools.chain([first], arriving), rate, gain_db, aim, ceiling, energies),
-                   out, rate, settings)
+                   out, rate, settings, parts)
     heard = integrated_loudness(np.concatenate(energies), rate)
     log.debug("gain %s dB -> %.2f LUFS after limiting (aim %.2f)", gain_db, heard, aim)
     return heard
@@ -611,9 +620,9 @@ def _mastered(
     aim: float,
     ceiling: float,
     energies: list[np.ndarray],
-) -> Iterator[bytes]:
-    """The episode as float32 samples at its own rate, piece by piece, gained and limited; appends
-    the K-weighted energy of every 100 ms to `energies` on the way.
+) -> Iterator[bytes | int]:
+    """The episode as float32 samples at its own rate, piece by piece, gained and limited (a
+    pause as its length in frames); appends the K-weighted energy of every 100 ms to `energies`.
 
     A piece is handed on once the gain is known and enough of what follows it has arrived for the
     limiter's look-ahead: its envelope is worked out on its own level blocks and _REACH_BLOCKS of
@@ -640,7 +649,7 @@ def _mastered(
             done += 1
             if current.wav is None:
                 energies.append(np.zeros(current.frames // hop_frames(rate)))
-                yield bytes(4 * current.frames)
+                yield current.frames  # a pause: where the encode may start a new part
                 continue
             samples = np.zeros(current.frames, dtype=np.float32)
             pcm = _read_frames(current.wav)[: current.frames]
@@ -672,7 +681,131 @@ def _neighbours(known: list[tuple[Piece, np.ndarray]], index: int) -> tuple[np.n
             np.concatenate(after)[:_REACH_BLOCKS] if after else nothing)
 
 
-def _encode_stream(chunks: Iterator[bytes], out: Path, rate: int, settings: AudioSettings) -> None:
+def _encode_stream(chunks: Iterator[bytes | int], out: Path, rate: int, settings: AudioSettings,
+                   parts: bool = True) -> None:
+    """Encode the chunks (float32 samples, or a pause's length) to `out`: in parts, on as many
+    cores as there are, each part from a pause to a pause at least PART_S later, then joined
+    (see mp3.py); as one stream when not `parts`, on one core, or when the rates do not let parts
+    meet sample-exactly."""
+    ratio, gap = divmod(settings.sample_rate, rate)
+    if not parts or gap or mp3.ENCODER_DELAY % ratio or (os.cpu_count() or 1) < 2:
+        _encode_part(chunks, out, rate, settings)
+        return
+    with _Parts(out, rate, settings) as parts:
+        for chunk in chunks:
+            if isinstance(chunk, int):
+                parts.pause(chunk, ratio)
+            else:
+                parts.write(chunk)
+    try:
+        if len(parts.paths) == 1:
+            os.replace(parts.paths[0], out)
+        else:
+            mp3.join(parts.paths, out)
+    finally:
+        for path in parts.paths:
+            path.unlink(missing_ok=True)
+
+
+# A part of the encode runs at least this long (an ffmpeg start is ~40 ms of CPU), and ends in a
+# pause long enough to hold the cut: up to a frame to make the part's end fall right, the gap
+# between parts, and room either side for the resampler's filter, which must see only silence.
+PART_S = 60
+_PART_PAUSE_S = 0.25
+_RESAMPLER_ROOM_S = 0.02
+
+
+class _Parts:
+    """The parts of one encode, each an ffmpeg of its own on a thread of its own. At most one per
+    core is encoding at a time (a new part waits for a slot), and each has at most _QUEUED chunks
+    waiting for it, so memory holds a few paragraphs a core, however long the episode."""
+
+    _END = object()
+    _QUEUED = 8
+
+    def __init__(self, out: Path, rate: int, settings: AudioSettings) -> None:
+        self.out, self.rate, self.settings = out, rate, settings
+        self.paths: list[Path] = []
+        self._slots = threading.BoundedSemaphore(os.cpu_count() or 1)
+        self._running: list[tuple[queue.Queue[object], threading.Thread]] = []
+        self._errors: list[BaseException] = []
+        self._frames = 0  # in the part being fed
+
+    def __enter__(self) -> _Parts:
+        self._start()
+        return self
+
+    def write(self, chunk: bytes) -> None:
+        if self._errors:
+            raise self._errors[0]
+        self._running[-1][0].put(chunk)
+        self._frames += len(chunk) // 4
+
+    def pause(self, frames: int, ratio: int) -> None:
+        """A pause of `frames`: a new part starts in it when this one is long enough."""
+        room = round(self.rate * _RESAMPLER_ROOM_S)
+        # the silence this part ends with (room, and up to a frame more so that its end falls right),
+        # then the gap, then what the next part starts with
+        head = mp3.part_frames(ratio * (self._frames + room)) // ratio - self._frames
+        tail = frames - head - mp3.PART_GAP // ratio
+        if self._frames < PART_S * self.rate or frames < _PART_PAUSE_S * self.rate or tail < room:
+            self.write(bytes(4 * frames))
+            return
+        self.write(bytes(4 * head))
+        self._end_part()
+        self._start()
+        self.write(bytes(4 * tail))
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, _tb: object) -> None:
+        if kind is not None:  # stop every part's ffmpeg: its feed raises, and run_ffmpeg kills it
+            for chunks, _thread in self._running:
+                chunks.put(AudioError("the encode was stopped"))
+        else:
+            self._end_part()
+        for _chunks, thread in self._running:
+            thread.join()
+        if kind is None and self._errors:
+            raise self._errors[0]
+        if kind is not None or self._errors:
+            for path in self.paths:
+                path.unlink(missing_ok=True)
+
+    def _start(self) -> None:
+        self._slots.acquire()
+        path = self.out.with_name(f"{self.out.name}.{len(self.paths)}")
+        self.paths.append(path)
+        chunks: queue.Queue[object] = queue.Queue(self._QUEUED)
+        thread = threading.Thread(target=self._encode, args=(chunks, path), name=f"encoder-{len(self.paths)}",
+                                  daemon=True)
+        self._running.append((chunks, thread))
+        self._frames = 0
+        thread.start()
+
+    def _end_part(self) -> None:
+        self._running[-1][0].put(self._END)
+
+    def _encode(self, chunks: queue.Queue[object], path: Path) -> None:
+        last_taken = False  # the part's end, or the order to stop
+
+        def fed() -> Iterator[bytes]:
+            nonlocal last_taken
+            while isinstance(chunk := chunks.get(), bytes):
+                yield chunk
+            last_taken = True
+            if isinstance(chunk, BaseException):
+                raise chunk
+
+        try:
+            _encode_part(fed(), path, self.rate, self.settings)
+        except BaseException as exc:  # the feeding thread raises it at its next write, or at the end
+            self._errors.append(exc)
+            while not last_taken and isinstance(chunks.get(), bytes):
+                pass  # drained to its end, so the feeding thread never waits on this part
+        finally:
+            self._slots.release()
+
+
+def _encode_part(chunks: Iterable[bytes | int], out: Path, rate: int, settings: AudioSettings) -> None:
     # Bit-exact, and no tags from ffmpeg (they name its version): the same audio gives the same bytes.
     run_ffmpeg([
         "-f", "f32le", "-ar", str(rate), "-ac", "1", "-i", "pipe:0",
@@ -681,7 +814,7 @@ def _encode_stream(chunks: Iterator[bytes], out: Path, rate: int, settings: Audi
         "-c:a", "libmp3lame", "-b:a", f"{settings.bitrate_kbps}k", "-write_xing", "1",
         "-fflags", "+bitexact", "-flags:a", "+bitexact", "-map_metadata", "-1", "-id3v2_version", "0",
         "-f", "mp3", str(out),
-    ], feed=chunks, timeout=60, what="the MP3 encode")  # fmt: skip
+    ], feed=(bytes(4 * c) if isinstance(c, int) else c for c in chunks), timeout=60, what="the MP3 encode")  # fmt: skip
 
 
 def _checked_length(mp3: Path, stitched: Stitched) -> int:

@@ -1,0 +1,153 @@
+"""Joining MP3 parts encoded side by side: the Info header rewritten for the whole, and parts
+that meet sample-exactly (real ffmpeg and LAME)."""
+
+from __future__ import annotations
+
+import logging
+import random
+import wave
+from pathlib import Path
+
+import numpy as np
+import pytest
+from mutagen.mp3 import MP3
+
+from reelcast import audio, mp3
+from reelcast.audio import Tags, encode, stitch
+from reelcast.config import AudioSettings
+from reelcast.errors import AudioError
+from reelcast.ffmpeg import run_ffmpeg
+from reelcast.models import Clip, Section, SectionAudio, SectionKind
+from reelcast.script import paragraph
+from reelcast.speech.base import read_wav
+
+SETTINGS = AudioSettings(paragraph_pause_ms=500, section_pause_ms=1000)
+RATE = 22050
+TAGS = Tags("t", None, "s", None, None)
+
+
+def test_the_crc_is_the_lame_tag_s_and_two_crcs_combine_into_the_crc_of_both() -> None:
+    assert mp3.crc16(b"123456789") == 0xBB3D  # CRC-16/ARC's check value
+    rng = random.Random(7)
+    for length_a, length_b in ((0, 5), (5, 0), (1, 1), (313, 281_496), (4096, 3)):
+        a, b = rng.randbytes(length_a), rng.randbytes(length_b)
+        assert mp3.crc16_combine(mp3.crc16(a), mp3.crc16(b), len(b)) == mp3.crc16(a + b)
+
+
+def test_a_part_is_cut_576_short_of_whole_frames() -> None:
+    for samples in (0, 1, 575, 576, 577, 1152, 88_200, 1_234_567):
+        cut = mp3.part_frames(samples)
+        assert (cut + mp3.ENCODER_DELAY) % mp3.FRAME_SAMPLES == 0 and 0 <= cut - samples < mp3.FRAME_SAMPLES
+
+
+def noise(path: Path, seconds: float, seed: int) -> Path:
+    """Speech-like audio for the encoder: noise under 2 kHz (which LAME keeps closely) in a slow
+    swell, nothing periodic to misalign on."""
+    rng = np.random.default_rng(seed)
+    n = int(seconds * RATE)
+    swell = 0.5 + 0.4 * np.sin(np.linspace(0, 7 * np.pi, n))
+    low = np.convolve(rng.standard_normal(n), np.hanning(24) / 4, mode="same")
+    samples = (np.clip(low * 0.15 * swell, -1, 1) * 32767).astype("<i2")
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(RATE)
+        out.writeframes(samples.tobytes())
+    return path
+
+
+def episode(tmp_path: Path, sections: list[list[float]]) -> audio.Stitched:
+    made, seed = [], 0
+    for index, lengths in enumerate(sections):
+        clips = []
+        for n, seconds in enumerate(lengths):
+            seed += 1
+            path = noise(tmp_path / f"s{index}p{n}.wav", seconds, seed)
+            pcm, rate = read_wav(path)
+            clips.append(Clip(paragraph(f"Paragraph {n}."), path, round(seconds * 1000), (0,), audio.levels(pcm, rate)))
+        section = Section(index, SectionKind.BODY, f"Section {index}", tuple(c.paragraph for c in clips))
+        made.append(SectionAudio(section, tuple(clips)))
+    return stitch(made, SETTINGS)
+
+
+def decoded(path: Path, tmp_path: Path) -> np.ndarray:
+    raw = tmp_path / f"{path.stem}.f32"
+    report = run_ffmpeg(["-v", "warning", "-i", str(path), "-f", "f32le", "-ac", "1", str(raw)])
+    assert report.strip() == ""  # the decoder found nothing amiss in the stream
+    return np.fromfile(raw, dtype="<f4")
+
+
+def test_one_part_joined_is_ffmpeg_s_own_file_byte_for_byte(tmp_path: Path) -> None:
+    pcm, _ = read_wav(noise(tmp_path / "n.wav", 3.0, 1))
+    samples = (np.frombuffer(pcm, "<i2") / 32768).astype("<f4")
+    audio._encode_part([samples.tobytes()], tmp_path / "one.mp3", RATE, SETTINGS)
+    mp3.join([tmp_path / "one.mp3"], tmp_path / "joined.mp3")
+    assert (tmp_path / "joined.mp3").read_bytes() == (tmp_path / "one.mp3").read_bytes()
+
+
+@pytest.fixture
+def short_parts(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Parts of 2 s, so a test episode has several; the number of parts each join had."""
+    monkeypatch.setattr(audio, "PART_S", 2)
+    monkeypatch.setattr(audio.os, "cpu_count", lambda: 2)
+    joins: list[int] = []
+    real = mp3.join
+    monkeypatch.setattr(mp3, "join", lambda parts, out: (joins.append(len(parts)), real(parts, out))[1])
+    return joins
+
+
+def test_an_episode_in_parts_plays_as_the_one_stream_would_sample_for_sample(tmp_path: Path, short_parts,
+                                                                           monkeypatch) -> None:  # noqa: ANN001
+    stitched = episode(tmp_path, [[1.7, 2.3, 1.1], [2.6, 0.9], [3.2]])
+    parted = encode(stitched, tmp_path / "parted.mp3", TAGS, SETTINGS)
+    assert short_parts == [3]  # a part ends in the first pause 2 s or more after it began: 4.5 s, then 5.1 s on
+    monkeypatch.setattr(audio, "PART_S", 10**6)
+    whole = encode(stitched, tmp_path / "whole.mp3", TAGS, SETTINGS)
+    assert short_parts == [3]  # one part: nothing to join
+
+    assert parted.duration_ms == whole.duration_ms
+    assert MP3(parted.path).info.length == MP3(whole.path).info.length
+    a, b = decoded(parted.path, tmp_path), decoded(whole.path, tmp_path)
+    assert len(a) == len(b) == round(stitched.duration_ms / 1000 * SETTINGS.sample_rate)
+    # every clip is heard where the plan puts it: the two encodes line up best unshifted
+    for cue in stitched.cues:
+        at = cue.start_ms * SETTINGS.sample_rate // 1000 + 2000
+        window = b[at : at + 8000]
+        errors = {lag: float(np.sum((a[at + lag : at + lag + 8000] - window) ** 2)) for lag in range(-40, 41)}
+        assert min(errors, key=errors.get) == 0
+        assert errors[0] < np.sum(window**2) / 100  # 20 dB down: only the encoders' own noise differs
+
+
+def test_parts_that_cannot_be_joined_are_encoded_again_as_one_stream(tmp_path: Path, short_parts, monkeypatch,
+                                                                    caplog) -> None:  # noqa: ANN001
+    stitched = episode(tmp_path, [[2.5, 2.5], [2.5]])
+
+    def unjoinable(parts, out):  # noqa: ANN001, ANN202 - as an ffmpeg whose LAME pads otherwise
+        raise mp3.Unjoinable("a part was encoded with 576 samples of delay and 1300 of padding")
+
+    monkeypatch.setattr(mp3, "join", unjoinable)
+    with caplog.at_level(logging.WARNING, logger="reelcast.audio"):
+        got = encode(stitched, tmp_path / "got.mp3", TAGS, SETTINGS)
+    assert "encoding the episode as one stream" in caplog.text
+    monkeypatch.setattr(audio, "PART_S", 10**6)
+    assert got.path.read_bytes() == encode(stitched, tmp_path / "one.mp3", TAGS, SETTINGS).path.read_bytes()
+    assert sorted(p.name for p in tmp_path.glob("*.mp3*")) == ["got.mp3", "one.mp3"]
+
+
+def test_a_part_s_failing_ffmpeg_is_one_error_and_leaves_no_part_behind(tmp_path: Path, short_parts,
+                                                                       monkeypatch) -> None:  # noqa: ANN001
+    stitched = episode(tmp_path, [[2.5, 2.5, 2.5]])
+    calls = []
+    real = audio._encode_part
+
+    def second_fails(chunks, out, rate, settings):  # noqa: ANN001, ANN202
+        calls.append(out)
+        if len(calls) == 2:
+            raise AudioError("the MP3 encode failed: ffmpeg said: No space left on device")
+        real(chunks, out, rate, settings)
+
+    monkeypatch.setattr(audio, "_encode_part", second_fails)
+    with pytest.raises(AudioError, match="No space left on device"):
+        encode(stitched, tmp_path / "x.mp3", TAGS, SETTINGS)
+    assert len(calls) >= 2
+    assert not [p.name for p in tmp_path.iterdir() if ".mp3" in p.name]
