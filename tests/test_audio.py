@@ -229,20 +229,19 @@ def test_an_episode_encoded_as_it_is_spoken_is_the_one_encoded_at_once(tmp_path:
     tags = Tags("Title", None, "Show", None, None)
     at_once = encode(stitch(sections, SETTINGS), tmp_path / "once.mp3", tags, SETTINGS)
     streamed = audio.EncodingAsSpoken([(s.section.title, len(s.clips)) for s in sections], tmp_path / "streamed.mp3",
-                                      tags, SETTINGS)
+                                      SETTINGS)
     for section in sections:
         for clip in section.clips:
             streamed.add(clip)  # the encode starts on its own thread with the first clip
             time.sleep(0.05)
-    result = streamed.finish(sections)
+    result = streamed.finish(sections, tags)
     assert result.path.read_bytes() == at_once.path.read_bytes()
     assert (result.chapters, result.cues, result.duration_ms) == (at_once.chapters, at_once.cues, at_once.duration_ms)
 
 
 def test_a_stopped_encode_leaves_nothing_behind(tmp_path: Path) -> None:
     sections = [section_audio(tmp_path, 0, [3.0, 2.5])]
-    streamed = audio.EncodingAsSpoken([("Section 0", 2)], tmp_path / "x.mp3", Tags("t", None, "s", None, None),
-                                      SETTINGS)
+    streamed = audio.EncodingAsSpoken([("Section 0", 2)], tmp_path / "x.mp3", SETTINGS)
     streamed.add(sections[0].clips[0])
     streamed.abort()  # as when the speech of the next paragraph fails
     assert not streamed._thread.is_alive()

@@ -103,14 +103,18 @@ def test_a_show_with_no_title_is_named_after_the_site_of_its_first_review(
 
 
 class _WatchingEngine(ToneEngine):
-    """Notes, as it speaks each paragraph, how much audio ffmpeg has read of the episode so far."""
+    """Notes, as it speaks each paragraph, how much audio the encoders (one ffmpeg a part of the
+    episode, some finished by then) have read of the episode so far."""
 
     def __init__(self) -> None:
         super().__init__()
         self.encoder_had_read: list[int] = []
+        self._read: dict[int, int] = {}  # by ffmpeg process, what it was last seen to have read
 
     def speak(self, paragraph):  # noqa: ANN001, ANN201
-        self.encoder_had_read.append(sum(_bytes_read(pid) for pid in _encoders(os.getpid())))
+        for pid in _encoders(os.getpid()):
+            self._read[pid] = max(self._read.get(pid, 0), _bytes_read(pid))
+        self.encoder_had_read.append(sum(self._read.values()))
         return super().speak(paragraph)
 
 

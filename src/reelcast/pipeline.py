@@ -161,24 +161,26 @@ def publish(
     log.info("%r: %d words in %d chapters (%s)", article.title, article.word_count, len(script.sections),
              "; ".join(s.title for s in script.sections))
     with work_folder(settings) as work:
-        art = work / f"episode{ART.suffix}"
-        write_atomically(art, art_for(article, settings))
-        cover = cover_image(settings.show.title, configured_cover(settings), settings.feed_dir / f"{COVER_STEM}.png")
-        tags = dataclasses.replace(episode_tags(article, settings, script.language), image=art.read_bytes(),
-                                   cover=cover)
         mp3 = work / f"episode{MP3.suffix}"
         total = sum(len(s.paragraphs) for s in script.sections)
         on_progress(ProgressEvent(Stage.SPEECH, 0, total))
-        encoding = EncodingAsSpoken([(s.title, len(s.paragraphs)) for s in script.sections], mp3, tags, settings.audio)
+        encoding = EncodingAsSpoken([(s.title, len(s.paragraphs)) for s in script.sections], mp3, settings.audio)
         try:
             spoken = speak_script(script, speech, cache, engine, executor=cluster(scheduler) if scheduler else None,
                                   on_progress=lambda done, all_: on_progress(ProgressEvent(Stage.SPEECH, done, all_)),
                                   force=force, on_clip=encoding.add)
             on_progress(ProgressEvent(Stage.AUDIO))
+            # drawn now, while the encode runs, not before the first word is spoken
+            art = work / f"episode{ART.suffix}"
+            write_atomically(art, art_for(article, settings))
+            cover = cover_image(settings.show.title, configured_cover(settings),
+                                settings.feed_dir / f"{COVER_STEM}.png")
+            tags = dataclasses.replace(episode_tags(article, settings, script.language), image=art.read_bytes(),
+                                       cover=cover)
             key = master_key(spoken, tags, settings.audio)
             audio = None if force else _published_audio(settings, cache, key, episode_guid(article, page), mp3)
             if audio is None:
-                audio = encoding.finish(spoken)
+                audio = encoding.finish(spoken, tags)
                 cache.remember_encoded(key, audio)
             else:
                 encoding.abort()  # the published MP3 is these very bytes
