@@ -32,6 +32,8 @@ def _exit(code: object) -> None:
     """End the process as `sys.exit(code)` would, but without tearing the interpreter down: the
     exit handlers run and the output is flushed, then the process ends. Freeing every module and
     object one by one took 0.15 s after a publish's work was done."""
+    if sys.getprofile() or sys.gettrace():  # a profiler or coverage writes its report at the teardown
+        raise SystemExit(code)
     if code is not None and not isinstance(code, int):
         sys.stderr.write(f"{code}\n")
         code = 1

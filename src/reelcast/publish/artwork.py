@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import textwrap
 from pathlib import Path
@@ -37,8 +38,10 @@ def cover_image(show_title: str, configured: Path | None, published: Path) -> by
     return published.read_bytes() if published.is_file() else generated_cover(show_title)
 
 
+@functools.lru_cache(maxsize=4)
 def generated_cover(show_title: str) -> bytes:
-    """A plain cover for a show that names none: its title on reelcast's colours (PNG)."""
+    """A plain cover for a show that names none: its title on reelcast's colours (PNG). Drawn
+    once a process: a first publish embeds it in the MP3, then publishes it with the feed."""
     image = Image.new("RGB", (COVER_SIZE, COVER_SIZE), _BACKGROUND)
     draw = ImageDraw.Draw(image)
     draw.rectangle((0, COVER_SIZE - 120, COVER_SIZE, COVER_SIZE), fill=_ACCENT)
