@@ -12,8 +12,10 @@ so none is spoken once for two).
 Every measurement is a fresh process (`python -m reelcast publish`, as a user runs it), timed
 wall-clock from the outside; the median of the runs is shown, and "x floor" is the median of the
 run-by-run ratios to the floor run made just before (the cores are shared; their speed drifts).
-Peak memory is the largest total of the process and all its descendants (speech workers, the
-children eSpeak speaks in, ffmpeg, espeak-ng), sampled every 10 ms from /proc: the sum of their
+Peak memory is measured in one more run of each kind, apart from the timed ones (sampling /proc
+every 10 ms takes up to half a core, which a timed run on two cores would lose): the largest total
+of the process and all its descendants (speech workers, the children eSpeak speaks in, ffmpeg,
+espeak-ng), sampled every 10 ms from /proc: the sum of their
 proportional set sizes (PSS: a page shared by n processes counts 1/n in each, so forked workers
 are not counted twice), and of their resident sets (RSS, which counts shared pages in every
 process that maps them, so it overstates).
@@ -74,8 +76,10 @@ def _tree_memory_kb(root: int) -> tuple[int, int]:
     return pss, rss
 
 
-def measure(cmd: list[str], cwd: Path) -> Run:
-    """Run `cmd` once; its wall time, and the peak summed RSS of its process tree."""
+def measure(cmd: list[str], cwd: Path, memory: bool = False) -> Run:
+    """Run `cmd` once; its wall time, and with `memory` the peak summed PSS and RSS of its process
+    tree. The sampler reads /proc every 10 ms, up to half a core on this machine, and that half
+    is taken from whatever the command runs on its second core: so timed runs are not sampled."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
     peak = peak_rss = 0
@@ -89,11 +93,13 @@ def measure(cmd: list[str], cwd: Path) -> Run:
             time.sleep(0.01)
 
     sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
+    if memory:
+        sampler.start()
     _, err = proc.communicate()
     seconds = time.perf_counter() - start
     done.set()
-    sampler.join()
+    if memory:
+        sampler.join()
     if proc.returncode != 0:
         raise SystemExit(f"bench: {' '.join(cmd)} failed:\n{err.decode(errors='replace')[-2000:]}")
     return Run(seconds, peak / 1024, peak_rss / 1024)
@@ -189,6 +195,14 @@ def bench_text(label: str, page: Path, repeat: int, work: Path) -> list[tuple[st
         measure(publish_cmd(review), warm)  # back to the original, untimed
         for key in runs:
             ratios[key].append(runs[key][-1].seconds / floor.seconds)
+    # then the memory of each kind, from one more run of it with the sampler on
+    peaks = {"floor": measure(floor_cmd(text, work), work, memory=True)}
+    for key, workers in (("one", 1), ("all", 0)):
+        peaks[key] = measure(publish_cmd(page), new_show(work / f"{label}-{key}", workers), memory=True)
+    peaks["unchanged"] = measure(publish_cmd(review), warm, memory=True)
+    review.write_text(edited(original, repeat), encoding="utf-8")
+    peaks["edit"] = measure(publish_cmd(review), warm, memory=True)
+    review.write_text(original, encoding="utf-8")
     audio = _episode_length(warm)
     names = {
         "floor": "floor: espeak-ng -w + one ffmpeg encode",
@@ -202,7 +216,7 @@ def bench_text(label: str, page: Path, repeat: int, work: Path) -> list[tuple[st
         seconds = statistics.median(r.seconds for r in runs[key])
         ratio = "1.00x" if key == "floor" else f"{statistics.median(ratios[key]):.2f}x"
         rows.append((f"{label} ({words:,} words, {audio})" if key == "floor" else "", name, f"{seconds:.2f}",
-                     ratio, f"{max(r.peak_mb for r in runs[key]):.0f}", f"{max(r.peak_rss_mb for r in runs[key]):.0f}"))
+                     ratio, f"{peaks[key].peak_mb:.0f}", f"{peaks[key].peak_rss_mb:.0f}"))
     return rows
 
 
