@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import random
-import wave
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +18,7 @@ from reelcast.errors import AudioError
 from reelcast.ffmpeg import run_ffmpeg
 from reelcast.models import Clip, Section, SectionAudio, SectionKind
 from reelcast.script import paragraph
-from reelcast.speech.base import read_wav
+from reelcast.speech.base import read_wav, write_wav
 
 SETTINGS = AudioSettings(paragraph_pause_ms=500, section_pause_ms=1000)
 RATE = 22050
@@ -47,12 +46,7 @@ def noise(path: Path, seconds: float, seed: int) -> Path:
     n = int(seconds * RATE)
     swell = 0.5 + 0.4 * np.sin(np.linspace(0, 7 * np.pi, n))
     low = np.convolve(rng.standard_normal(n), np.hanning(24) / 4, mode="same")
-    samples = (np.clip(low * 0.15 * swell, -1, 1) * 32767).astype("<i2")
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(RATE)
-        out.writeframes(samples.tobytes())
+    write_wav(path, (np.clip(low * 0.15 * swell, -1, 1) * 32767).astype("<i2").tobytes(), RATE)
     return path
 
 
