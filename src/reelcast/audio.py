@@ -721,7 +721,7 @@ def _encode_stream(chunks: Iterator[bytes | int], out: Path, rate: int, settings
             path.unlink(missing_ok=True)
 
 
-# A part of the encode runs at least this long (an ffmpeg start is ~40 ms of CPU), and ends in a
+# A part of the encode runs at least this long (an ffmpeg start is ~15 ms of CPU), and ends in a
 # pause long enough to hold the cut: up to a frame to make the part's end fall right, the gap
 # between parts, and room either side for the resampler's filter, which must see only silence.
 PART_S = 60
