@@ -17,7 +17,6 @@ audio handed in, sample for sample, and every chapter starts where it was planne
 from __future__ import annotations
 
 import functools
-import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,9 +56,8 @@ class Part:
     """An encoded part, as its Info header describes it."""
 
     path: Path
-    header_size: int  # the Info frame's bytes
+    header: bytes  # the Info frame
     frames: int  # audio frames, after the Info frame
-    size: int  # bytes, the Info frame's included
     delay: int
     padding: int
     music_crc: int  # CRC-16 of the audio frames
@@ -74,8 +72,7 @@ def read_part(path: Path) -> Part:
     if len(frame) < _TAG_CRC_AT + 2 or frame[_INFO_AT : _INFO_AT + 4] != b"Info":
         raise AudioError(f"{path.name} does not start with a CBR Info header")
     delay_padding = int.from_bytes(frame[_DELAY_PADDING_AT : _DELAY_PADDING_AT + 3], "big")
-    return Part(path, size, _be32(frame, _INFO_AT + 8), _be32(frame, _INFO_AT + 12), delay_padding >> 12,
-                delay_padding & 0xFFF, int.from_bytes(frame[_MUSIC_CRC_AT : _MUSIC_CRC_AT + 2], "big"))
+    return Part(path, frame, _be32(frame, _INFO_AT + 8), delay_padding >> 12, delay_padding & 0xFFF, int.from_bytes(frame[_MUSIC_CRC_AT : _MUSIC_CRC_AT + 2], "big"))
 
 
 def join(parts: Sequence[Path], out: Path) -> None:
@@ -86,36 +83,38 @@ def join(parts: Sequence[Path], out: Path) -> None:
         if part.padding != FRAME_SAMPLES or part.delay != ENCODER_DELAY:
             raise Unjoinable(f"a part was encoded with {part.delay} samples of delay and {part.padding} of padding, "
                              f"not {ENCODER_DELAY} and {FRAME_SAMPLES}: it cannot be joined")
-    header = bytearray(read[0].path.read_bytes()[: read[0].header_size])
-    frame_sizes = [size for part in read for size in _audio_frame_sizes(part)]
-    total = read[0].header_size + sum(frame_sizes)
+    header = bytearray(read[0].header)
+    frame_sizes: list[int] = []
     music_crc = 0
-    for part in read:
-        music_crc = crc16_combine(music_crc, part.music_crc, part.size - part.header_size)
-    header[_INFO_AT + 8 : _INFO_AT + 16] = len(frame_sizes).to_bytes(4, "big") + total.to_bytes(4, "big")
-    header[_INFO_AT + 16 : _INFO_AT + 16 + _TOC_SIZE] = _seek_table(read[0].header_size, frame_sizes)
-    header[_DELAY_PADDING_AT : _DELAY_PADDING_AT + 3] = ((read[0].delay << 12) | read[-1].padding).to_bytes(3, "big")
-    header[_MUSIC_LENGTH_AT : _MUSIC_LENGTH_AT + 4] = total.to_bytes(4, "big")
-    header[_MUSIC_CRC_AT : _MUSIC_CRC_AT + 2] = music_crc.to_bytes(2, "big")
-    header[_TAG_CRC_AT : _TAG_CRC_AT + 2] = b"\0\0"  # as ffmpeg does: the CRC is taken with its own field zero
-    header[_TAG_CRC_AT : _TAG_CRC_AT + 2] = crc16(bytes(header[:_TAG_CRC_SPAN])).to_bytes(2, "big")
     with out.open("wb") as sink:
-        sink.write(header)
+        sink.write(header)  # for now: it is rewritten once every frame is counted
         for part in read:
             with part.path.open("rb") as source:
-                source.seek(part.header_size)
-                shutil.copyfileobj(source, sink, 1 << 20)
+                source.seek(len(part.header))
+                frames = source.read()
+            frame_sizes += _frame_sizes(frames, part)
+            music_crc = crc16_combine(music_crc, part.music_crc, len(frames))
+            sink.write(frames)
+        total = len(header) + sum(frame_sizes)
+        header[_INFO_AT + 8 : _INFO_AT + 16] = len(frame_sizes).to_bytes(4, "big") + total.to_bytes(4, "big")
+        header[_INFO_AT + 16 : _INFO_AT + 16 + _TOC_SIZE] = _seek_table(len(header), frame_sizes)
+        delay_padding = (read[0].delay << 12) | read[-1].padding
+        header[_DELAY_PADDING_AT : _DELAY_PADDING_AT + 3] = delay_padding.to_bytes(3, "big")
+        header[_MUSIC_LENGTH_AT : _MUSIC_LENGTH_AT + 4] = total.to_bytes(4, "big")
+        header[_MUSIC_CRC_AT : _MUSIC_CRC_AT + 2] = music_crc.to_bytes(2, "big")
+        header[_TAG_CRC_AT : _TAG_CRC_AT + 2] = b"\0\0"  # as ffmpeg does: the CRC is taken with its own field zero
+        header[_TAG_CRC_AT : _TAG_CRC_AT + 2] = crc16(bytes(header[:_TAG_CRC_SPAN])).to_bytes(2, "big")
+        sink.seek(0)
+        sink.write(header)
 
 
-def _audio_frame_sizes(part: Part) -> list[int]:
-    with part.path.open("rb") as f:
-        f.seek(part.header_size)
-        data = f.read()
+def _frame_sizes(frames: bytes, part: Part) -> list[int]:
+    """The sizes of the MP3 frames that make up `frames`, the audio of `part`."""
     sizes, at = [], 0
-    while at < len(data):
-        sizes.append(_frame_size(data[at : at + 4]))
+    while at < len(frames):
+        sizes.append(_frame_size(frames[at : at + 4]))
         at += sizes[-1]
-    if at != len(data) or len(sizes) != part.frames:
+    if at != len(frames) or len(sizes) != part.frames:
         raise AudioError(f"{part.path.name} holds {len(sizes)} frames where its header says {part.frames}")
     return sizes
 
