@@ -72,7 +72,8 @@ def read_part(path: Path) -> Part:
     if len(frame) < _TAG_CRC_AT + 2 or frame[_INFO_AT : _INFO_AT + 4] != b"Info":
         raise AudioError(f"{path.name} does not start with a CBR Info header")
     delay_padding = int.from_bytes(frame[_DELAY_PADDING_AT : _DELAY_PADDING_AT + 3], "big")
-    return Part(path, frame, _be32(frame, _INFO_AT + 8), delay_padding >> 12, delay_padding & 0xFFF, int.from_bytes(frame[_MUSIC_CRC_AT : _MUSIC_CRC_AT + 2], "big"))
+    music_crc = int.from_bytes(frame[_MUSIC_CRC_AT : _MUSIC_CRC_AT + 2], "big")
+    return Part(path, frame, _be32(frame, _INFO_AT + 8), delay_padding >> 12, delay_padding & 0xFFF, music_crc)
 
 
 def join(parts: Sequence[Path], out: Path) -> None:
