@@ -182,12 +182,6 @@ def k_filtered(samples: np.ndarray, rate: int) -> np.ndarray:
     return out[: len(samples)]
 
 
-def hop_energies(samples: np.ndarray, rate: int) -> np.ndarray:
-    """K-weighted energy (sum of squares, full scale 1.0) of each 100 ms of float `samples`
-    (a whole number of 100 ms)."""
-    return np.square(k_filtered(samples, rate)).reshape(-1, hop_frames(rate)).sum(axis=1)
-
-
 def levels(pcm: bytes, rate: int) -> bytes:
     """A spoken clip's levels, as cached with it: for each level block (1/49 of 100 ms) of the clip
     padded to a whole 100 ms, its true peak (4x oversampled) and its K-weighted energy, as float32
