@@ -385,27 +385,57 @@ def test_say_applies_the_lexicon_and_speech_ready_text(tmp_path: Path) -> None:
     assert result.output.startswith("engine: pyttsx3, voice: ") and len(marked) == 1
 
 
-@pytest.mark.slow
-def test_an_espeak_that_crashes_or_hangs_is_named_and_the_next_is_spoken(monkeypatch: pytest.MonkeyPatch) -> None:
-    import faulthandler
-    import os
-    import signal
-    import time
+FAULTY_HOST = """
+import os, signal, sys, time
+sys.path.insert(0, sys.argv.pop(1))
+import espeak_host
 
-    from reelcast.speech import espeak_pyttsx3
+real = espeak_host.synthesize
 
-    engine = make_engine(SpeechSettings())
-    real = espeak_pyttsx3.EspeakDriver._speak_here
-    def crash(_self, _text):  # noqa: ANN001, ANN202
-        faulthandler.disable()  # pytest's dump of this deliberate crash would read like a real one
+def faulty(es, text):
+    if text.startswith("Crash"):
         os.kill(os.getpid(), signal.SIGSEGV)
+    if text.startswith("Hang"):
+        time.sleep(30)
+    return real(es, text)
 
-    monkeypatch.setattr(espeak_pyttsx3.EspeakDriver, "_speak_here", crash)
-    with pytest.raises(SpeechError, match=r"eSpeak NG crashed \(signal 11\) speaking 'Hello there.'"):
-        engine.speak(paragraph("Hello there."))
+espeak_host.synthesize = faulty
+espeak_host.main()
+"""
+
+
+@pytest.mark.slow
+def test_an_espeak_that_crashes_or_hangs_is_named_and_the_next_is_spoken(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from reelcast.speech import espeak_host, espeak_pyttsx3
+
+    host = tmp_path / "faulty_host.py"
+    host.write_text(FAULTY_HOST, encoding="utf-8")
+    monkeypatch.setattr(espeak_pyttsx3, "HOST_COMMAND", [sys.executable, str(host),
+                                                          str(Path(espeak_host.__file__).parent)])
+    driver = espeak_pyttsx3.EspeakDriver()
+    with pytest.raises(SpeechError, match=r"eSpeak NG crashed \(signal 11\) speaking 'Crash here.'"):
+        driver.speak("gmw/en", 170, 1.0, "Crash here.")
+    first_host = driver._host
+    assert driver.speak("gmw/en", 170, 1.0, "Hello there.")[0]  # the host lived on: only its child died
+    assert driver._host is first_host
     monkeypatch.setattr(espeak_pyttsx3, "SPEAK_TIMEOUT_S", 1)
-    monkeypatch.setattr(espeak_pyttsx3.EspeakDriver, "_speak_here", lambda self, text: time.sleep(30))
-    with pytest.raises(SpeechError, match=r"eSpeak NG hung: no audio after 1 s for 'Hello there.'"):
-        engine.speak(paragraph("Hello there."))
-    monkeypatch.setattr(espeak_pyttsx3.EspeakDriver, "_speak_here", real)
-    assert engine.speak(paragraph("Hello there.")).pcm  # the engine itself was never harmed
+    with pytest.raises(SpeechError, match=r"eSpeak NG hung: no audio after 1 s for 'Hang here.'"):
+        driver.speak("gmw/en", 170, 1.0, "Hang here.")
+    assert first_host.poll() is not None  # the hung host was ended, and a new one speaks
+    audio, words = driver.speak("gmw/en", 170, 1.0, "Hello there.")
+    assert audio and words
+    with pytest.raises(SpeechError, match=r"eSpeak NG does not know voice 'no-such-voice'"):
+        driver.speak("no-such-voice", 170, 1.0, "Hello there.")
+
+
+def test_the_espeak_host_imports_nothing_of_reelcast() -> None:
+    # its forks are cheap because it is small: a child per paragraph copies its pages, not a publish's
+    code = ("import runpy, sys; sys.argv = ['espeak_host.py', '0']; "
+            "runpy.run_path(sys.argv[0], run_name='not_main'); print(sorted(m for m in sys.modules if 'reelcast' in m))")
+    from reelcast.speech import espeak_host
+
+    done = subprocess.run([sys.executable, "-c", code], cwd=Path(espeak_host.__file__).parent, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

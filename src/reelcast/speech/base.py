@@ -67,10 +67,12 @@ _RUNTIMES: dict[str, Any] = {}
 def native_runtime(name: str, start: Callable[[], T]) -> T:
     """The native part of engine `name` in this process, started on first use.
 
-    Two native engines cannot share a process: eSpeak NG initialises once per process, and Piper
-    carries its own copy of eSpeak NG exporting the same names, so once both are loaded calls cross
-    from one copy into the other and the process crashes. And a runtime started in a parent breaks
-    the children forked from it: start it only in the process that speaks.
+    Two native engines do not share a process: Piper carries its own copy of eSpeak NG exporting
+    the same names as the one pyttsx3 binds, so once both are loaded calls cross from one copy into
+    the other and the process crashes (pyttsx3's runs in a host process of its own now, but one
+    engine a process is the rule that keeps this safe whatever an engine loads). And a runtime
+    started in a parent breaks the children forked from it (a native library's state, or the pipes
+    to a host that parent and child would both talk over): start it only in the process that speaks.
     """
     if name not in _RUNTIMES:
         if _RUNTIMES:

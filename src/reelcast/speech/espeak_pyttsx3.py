@@ -10,24 +10,21 @@ Instead eSpeak runs in AUDIO_OUTPUT_SYNCHRONOUS mode: `espeak_Synth` speaks the 
 calling thread, handing audio and word events to our callback, and returns when it is done. No
 thread, no waiting, no polling.
 
-eSpeak NG keeps state from one text to the next (its pitch flutter runs on in a function-level
-static), so a paragraph came out slightly different depending on what was spoken before it. Each
-text is therefore spoken in a child forked from the process where eSpeak was started but has not
-yet spoken (safe: in synchronous mode eSpeak has no threads). A paragraph then sounds the same
-byte for byte whoever speaks it and whenever, which is what lets it be cached and spoken on
-another machine; and an eSpeak that crashes or hangs takes only that child with it.
+It runs in a small host process (espeak_host.py), which speaks each text in a child of its own, so
+that a paragraph sounds the same byte for byte whoever speaks it and whenever; this process never
+loads eSpeak NG at all.
 """
 
 from __future__ import annotations
 
-import ctypes
 import functools
 import importlib.metadata
 import os
 import pickle
 import re
 import select
-import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -39,6 +36,7 @@ from reelcast.errors import SpeechError
 from reelcast.language import primary
 from reelcast.models import Paragraph, Speech
 from reelcast.speech.base import VoiceInfo, native_runtime, register, sentence_offsets
+from reelcast.speech.espeak_host import FRAME
 
 SAMPLE_RATE = 22050  # eSpeak NG's native rate
 SPEAK_TIMEOUT_S = 120  # eSpeak speaks 100 words in about 0.05 s: a text still unspoken after this has hung
@@ -46,126 +44,78 @@ DEFAULT_VOICE = "gmw/en"  # what pyttsx3 chose as eSpeak's default, so episodes 
 _PAUSE_SEARCH_MS = 250  # how far before a sentence's first word its pause may go
 
 
-def _load_espeak() -> Any:
-    """pyttsx3's binding of eSpeak NG, bound to pip's copy (espeakng-loader) with its voice data.
-
-    The binding asks the dynamic loader for 'libespeak-ng.so.1'; a library already loaded globally
-    under that soname answers, so no system package is needed.
-    """
-    try:
-        import espeakng_loader
-
-        os.environ.setdefault("ESPEAK_DATA_PATH", espeakng_loader.get_data_path())
-        ctypes.CDLL(espeakng_loader.get_library_path(), mode=ctypes.RTLD_GLOBAL)
-    except ImportError:
-        pass  # fall back to a system libespeak-ng, if any
-    try:
-        from pyttsx3.drivers import _espeak
-    except (ImportError, OSError, RuntimeError) as exc:
-        raise SpeechError(
-            "eSpeak NG could not be loaded; reinstall reelcast (pip install -e .) so that "
-            "espeakng-loader brings it, or install the Debian package libespeak-ng1"
-        ) from exc
-    return _espeak
+# How the host is run: the standard library's Python and one file, nothing of reelcast imported.
+HOST_COMMAND = [sys.executable, str(Path(__file__).with_name("espeak_host.py"))]
 
 
 class EspeakDriver:
-    """eSpeak NG started once in this process (it cannot be initialised twice), speaking on demand."""
+    """eSpeak NG, speaking on demand in a host process of its own (see espeak_host.py), started on
+    first use and again after one hangs."""
 
     def __init__(self) -> None:
-        self.es = es = _load_espeak()
-        if es.Initialize(es.AUDIO_OUTPUT_SYNCHRONOUS, 1000) == -1:
-            raise SpeechError("eSpeak NG failed to start (espeak_Initialize returned an error)")
-        self.version = (es.Info(None) or b"?").decode()
-        self.configured: tuple[str, int, float] | None = None
-        self.audio = bytearray()
-        self.words: list[tuple[int, int]] = []  # (character offset, ms)
-        # kept on self: eSpeak holds only a C pointer to it, which must outlive every call
-        self._callback = es.t_espeak_callback(self._collect)
-        es.cSetSynthCallback(self._callback)
+        self._host: subprocess.Popen[bytes] | None = None
+        self._pending = b""  # what the host said past the answer being read
 
-    def configure(self, voice: str, rate: int, volume: float) -> None:
-        # Only when it changes: setting a voice again moves eSpeak's state on (a paragraph came out
-        # a millisecond shorter after a few hundred), and the state speaking starts from must not move.
-        if self.configured == (voice, rate, volume):
-            return
-        self.configured = (voice, rate, volume)
-        es = self.es
-        if es.SetVoiceByName(voice.encode("utf-8")) != es.EE_OK:
-            self.configured = None
-            raise SpeechError(f"eSpeak NG does not know voice '{voice}'; run 'reelcast voices' to list them")
-        es.SetParameter(es.RATE, rate, 0)
-        es.SetParameter(es.VOLUME, round(volume * 100), 0)
-
-    def speak(self, text: str) -> tuple[bytes, list[tuple[int, int]]]:
-        """Speak `text` in a forked child (see the module's docstring); its audio and word events."""
-        read, write = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the child: speak, hand the result back, and leave without any clean-up
-            code = 1
-            try:
-                os.close(read)
-                with os.fdopen(write, "wb") as out:
-                    out.write(pickle.dumps(self._speak_here(text)))
-                code = 0
-            finally:
-                os._exit(code)
-        os.close(write)
-        try:
-            data = _read_all(read, time.monotonic() + SPEAK_TIMEOUT_S)
-        except TimeoutError:
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-            raise SpeechError(f"eSpeak NG hung: no audio after {SPEAK_TIMEOUT_S} s for {text[:60]!r}") from None
-        finally:
-            os.close(read)
-        _, status = os.waitpid(pid, 0)
-        if status != 0 or not data:
-            how = f"signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status) else f"exit code {os.WEXITSTATUS(status)}"
-            raise SpeechError(f"eSpeak NG crashed ({how}) speaking {text[:60]!r}")
-        return pickle.loads(data)
-
-    def _speak_here(self, text: str) -> tuple[bytes, list[tuple[int, int]]]:
-        es = self.es
-        self.audio, self.words = bytearray(), []
-        data = text.encode("utf-8") + b"\0"
-        status = es.cSynth(data, len(data), 0, es.POS_CHARACTER, 0, es.ENDPAUSE | es.CHARS_UTF8, None, None)
-        if status != es.EE_OK:
-            raise SpeechError(f"eSpeak NG refused the text (status {status}): {text[:60]!r}")
-        return bytes(self.audio), self.words
+    def speak(self, voice: str, rate: int, volume: float, text: str) -> tuple[bytes, list[tuple[int, int]]]:
+        """`text` spoken in `voice` at `rate` words a minute: its audio (16-bit samples at
+        SAMPLE_RATE) and word events (character offset, ms)."""
+        _, audio, words = self._ask(("speak", voice, rate, volume, text),
+                                    f"no audio after {SPEAK_TIMEOUT_S} s for {text[:60]!r}")
+        return audio, words
 
     def voices(self) -> list[VoiceInfo]:
-        genders = (None, "male", "female")
-        found = []
-        for v in self.es.ListVoices(None):
-            language = v.languages[1:].decode("utf-8", "ignore") if v.languages else ""
-            found.append(VoiceInfo(id=v.identifier.decode("utf-8").lower(), name=v.name.decode("utf-8"),
-                                   languages=(language,) if language else (),
-                                   gender=genders[v.gender] if 0 <= v.gender < 3 else None))
-        return found
+        _, found = self._ask(("voices",), f"no voice list after {SPEAK_TIMEOUT_S} s")
+        return [VoiceInfo(id=id_, name=name, languages=(language,) if language else (), gender=gender)
+                for id_, name, language, gender in found]
 
-    def _collect(self, wav, numsamples, events) -> int:  # noqa: ANN001 - ctypes pointers
-        es = self.es
-        if numsamples > 0:
-            self.audio += ctypes.string_at(wav, numsamples * ctypes.sizeof(ctypes.c_short))
-        i = 0
-        while events[i].type != es.EVENT_LIST_TERMINATED:
-            if events[i].type == es.EVENT_WORD:
-                self.words.append((events[i].text_position - 1, events[i].audio_position))
-            i += 1
-        return 0
+    def _ask(self, request: tuple, hung: str) -> tuple:
+        host = self._started()
+        try:
+            assert host.stdin is not None
+            host.stdin.write(pickle.dumps(request))
+            host.stdin.flush()
+            reply = pickle.loads(self._read_frame(time.monotonic() + SPEAK_TIMEOUT_S))
+        except TimeoutError:
+            self._stop()
+            raise SpeechError(f"eSpeak NG hung: {hung}") from None
+        except (OSError, EOFError, pickle.UnpicklingError) as exc:
+            self._stop()
+            raise SpeechError(f"eSpeak NG's host process died ({exc or 'it said nothing'}); run again") from None
+        if reply[0] == "error":
+            raise SpeechError(reply[1])
+        return reply
 
+    def _started(self) -> subprocess.Popen[bytes]:
+        if self._host is None or self._host.poll() is not None:
+            self._host = subprocess.Popen([*HOST_COMMAND, str(os.getpid())], stdin=subprocess.PIPE,
+                                          stdout=subprocess.PIPE)
+            self._pending = b""
+        return self._host
 
-def _read_all(fd: int, deadline: float) -> bytes:
-    chunks = []
-    while True:
-        left = deadline - time.monotonic()
-        if left <= 0 or not select.select([fd], [], [], left)[0]:
-            raise TimeoutError
-        chunk = os.read(fd, 1 << 20)
-        if not chunk:
-            return b"".join(chunks)
-        chunks.append(chunk)
+    def _read_frame(self, deadline: float) -> bytes:
+        assert self._host is not None and self._host.stdout is not None
+        fd = self._host.stdout.fileno()
+        need = FRAME.size
+        while True:
+            if len(self._pending) >= need:
+                if need == FRAME.size:  # the length is had: now the answer itself
+                    need += FRAME.unpack(self._pending[: FRAME.size])[0]
+                    continue
+                frame, self._pending = self._pending[FRAME.size : need], self._pending[need:]
+                return frame
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                raise TimeoutError
+            chunk = os.read(fd, max(1 << 16, need - len(self._pending)))
+            if not chunk:
+                raise EOFError
+            self._pending += chunk
+
+    def _stop(self) -> None:
+        if self._host is not None:
+            self._host.kill()  # its child dies with it (each asks the kernel to)
+            self._host.wait()
+            self._host = None
 
 
 class Pyttsx3Engine:
@@ -176,16 +126,12 @@ class Pyttsx3Engine:
     def __init__(self, settings: SpeechSettings) -> None:
         self.settings = settings
 
-    def _driver(self) -> EspeakDriver:
-        driver = native_runtime(self.name, EspeakDriver)
-        driver.configure(self.voice_id(), self.settings.rate, self.settings.volume)
-        return driver
-
     def speak(self, paragraph: Paragraph) -> Speech:
         text = paragraph.text
         if not text.strip():
             raise SpeechError("nothing to say: the text is empty")
-        audio, words = self._driver().speak(text)
+        s = self.settings
+        audio, words = native_runtime(self.name, EspeakDriver).speak(self.voice_id(), s.rate, s.volume, text)
         if not audio:
             raise SpeechError(f"eSpeak NG produced no audio for: {text[:60]!r}")
         starts = sentence_starts(sentence_offsets(paragraph), words)
