@@ -636,6 +636,14 @@ def _encode_pieces(
     return used[0]
 
 
+@dataclass(frozen=True, slots=True)
+class _Pause:
+    """A pause in the mastered episode: where the encode may start a new part."""
+
+    frames: int
+    after: int | None = None  # the frames of the episode after it, once its end is known
+
+
 def _mastered(
     arriving: Iterator[tuple[Piece, np.ndarray]],
     rate: int,
@@ -643,9 +651,9 @@ def _mastered(
     aim: float,
     ceiling: float,
     used: list[float],
-) -> Iterator[bytes | int]:
-    """The episode as float32 samples at its own rate, piece by piece, gained and limited (a
-    pause as its length in frames); the gain, once known, is appended to `used`.
+) -> Iterator[bytes | _Pause]:
+    """The episode as float32 samples at its own rate, piece by piece, gained and limited, and its
+    pauses; the gain, once known, is appended to `used`.
 
     A piece is handed on once the gain is known and enough of what follows it has arrived for the
     limiter's look-ahead: its envelope is worked out on its own level blocks and _REACH_BLOCKS of
@@ -672,7 +680,7 @@ def _mastered(
             envelope = envelope[len(before) : len(before) + levels.shape[1]]
             done += 1
             if current.wav is None:
-                yield current.frames  # a pause: where the encode may start a new part
+                yield _Pause(current.frames, sum(p.frames for p, _ in known[done:]) if ended else None)
                 continue
             samples = np.zeros(current.frames, dtype=np.float32)
             pcm = _read_frames(current.wav)[: current.frames]
@@ -702,11 +710,11 @@ def _neighbours(known: list[tuple[Piece, np.ndarray]], index: int) -> tuple[np.n
             np.concatenate(after)[:_REACH_BLOCKS] if after else nothing)
 
 
-def _encode_stream(chunks: Iterator[bytes | int], out: Path, rate: int, settings: AudioSettings,
+def _encode_stream(chunks: Iterator[bytes | _Pause], out: Path, rate: int, settings: AudioSettings,
                    parts: bool = True) -> None:
-    """Encode the chunks (float32 samples, or a pause's length) to `out`: in parts, on as many
-    cores as there are, each part from a pause to a pause at least PART_S later, then joined
-    (see mp3.py); as one stream when not `parts`, on one core, or when the rates do not let parts
+    """Encode the chunks (float32 samples, or a pause) to `out`: in parts, on as many cores as
+    there are, each part from a pause to a pause at least PART_S later (less near the end, see
+    _Parts.pause), then joined (see mp3.py); as one stream when not `parts`, on one core, or when the rates do not let parts
     meet sample-exactly."""
     ratio, gap = divmod(settings.sample_rate, rate)
     if not parts or gap or mp3.ENCODER_DELAY % ratio or (os.cpu_count() or 1) < 2:
@@ -714,7 +722,7 @@ def _encode_stream(chunks: Iterator[bytes | int], out: Path, rate: int, settings
         return
     with _Parts(out, rate, settings) as parts:
         for chunk in chunks:
-            if isinstance(chunk, int):
+            if isinstance(chunk, _Pause):
                 parts.pause(chunk, ratio)
             else:
                 parts.write(chunk)
@@ -732,6 +740,10 @@ def _encode_stream(chunks: Iterator[bytes | int], out: Path, rate: int, settings
 # pause long enough to hold the cut: up to a frame to make the part's end fall right, the gap
 # between parts, and room either side for the resampler's filter, which must see only silence.
 PART_S = 60
+# Once the end of the episode is known, a part need only be as long as what is left after it,
+# shared among the cores (down to this fraction of PART_S): the last parts shrink, and the cores
+# finish together instead of one encoding the last minute alone while the other waits.
+_LAST_PARTS_FRACTION = 1 / 6
 _PART_PAUSE_S = 0.25
 _RESAMPLER_ROOM_S = 0.02
 
@@ -747,7 +759,8 @@ class _Parts:
     def __init__(self, out: Path, rate: int, settings: AudioSettings) -> None:
         self.out, self.rate, self.settings = out, rate, settings
         self.paths: list[Path] = []
-        self._slots = threading.BoundedSemaphore(os.cpu_count() or 1)
+        self._cores = os.cpu_count() or 1
+        self._slots = threading.BoundedSemaphore(self._cores)
         self._running: list[tuple[queue.Queue[object], threading.Thread]] = []
         self._errors: list[BaseException] = []
         self._frames = 0  # in the part being fed
@@ -762,14 +775,17 @@ class _Parts:
         self._running[-1][0].put(chunk)
         self._frames += len(chunk) // 4
 
-    def pause(self, frames: int, ratio: int) -> None:
-        """A pause of `frames`: a new part starts in it when this one is long enough."""
-        room = round(self.rate * _RESAMPLER_ROOM_S)
+    def pause(self, pause: _Pause, ratio: int) -> None:
+        """A new part starts in `pause` when this one is long enough."""
+        frames, room = pause.frames, round(self.rate * _RESAMPLER_ROOM_S)
+        long_enough = PART_S * self.rate
+        if pause.after is not None:
+            long_enough = min(long_enough, max(long_enough * _LAST_PARTS_FRACTION, pause.after / self._cores))
         # the silence this part ends with (room, and up to a frame more so that its end falls right),
         # then the gap, then what the next part starts with
         head = mp3.part_frames(ratio * (self._frames + room)) // ratio - self._frames
         tail = frames - head - mp3.PART_GAP // ratio
-        if self._frames < PART_S * self.rate or frames < _PART_PAUSE_S * self.rate or tail < room:
+        if self._frames < long_enough or frames < _PART_PAUSE_S * self.rate or tail < room:
             self.write(bytes(4 * frames))
             return
         self.write(bytes(4 * head))
@@ -826,7 +842,7 @@ class _Parts:
             self._slots.release()
 
 
-def _encode_part(chunks: Iterable[bytes | int], out: Path, rate: int, settings: AudioSettings) -> None:
+def _encode_part(chunks: Iterable[bytes | _Pause], out: Path, rate: int, settings: AudioSettings) -> None:
     # Bit-exact, and no tags from ffmpeg (they name its version): the same audio gives the same bytes.
     run_ffmpeg([
         "-f", "f32le", "-ar", str(rate), "-ac", "1", "-i", "pipe:0",
@@ -835,7 +851,7 @@ def _encode_part(chunks: Iterable[bytes | int], out: Path, rate: int, settings: 
         "-c:a", "libmp3lame", "-b:a", f"{settings.bitrate_kbps}k", "-write_xing", "1",
         "-fflags", "+bitexact", "-flags:a", "+bitexact", "-map_metadata", "-1", "-id3v2_version", "0",
         "-f", "mp3", str(out),
-    ], feed=(bytes(4 * c) if isinstance(c, int) else c for c in chunks), timeout=60, what="the MP3 encode")  # fmt: skip
+    ], feed=(bytes(4 * c.frames) if isinstance(c, _Pause) else c for c in chunks), timeout=60, what="the MP3 encode")  # fmt: skip
 
 
 def _checked_length(mp3: Path, stitched: Stitched) -> int:
