@@ -431,8 +431,8 @@ def test_an_espeak_that_crashes_or_hangs_is_named_and_the_next_is_spoken(
 
 def test_the_espeak_host_imports_nothing_of_reelcast() -> None:
     # its forks are cheap because it is small: a child per paragraph copies its pages, not a publish's
-    code = ("import runpy, sys; sys.argv = ['espeak_host.py', '0']; "
-            "runpy.run_path(sys.argv[0], run_name='not_main'); print(sorted(m for m in sys.modules if 'reelcast' in m))")
+    code = ("import runpy, sys; sys.argv = ['espeak_host.py', '0']; runpy.run_path(sys.argv[0], run_name='not_main'); "
+            "print(sorted(m for m in sys.modules if 'reelcast' in m))")
     from reelcast.speech import espeak_host
 
     done = subprocess.run([sys.executable, "-c", code], cwd=Path(espeak_host.__file__).parent, capture_output=True,

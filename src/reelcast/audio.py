@@ -714,8 +714,8 @@ def _encode_stream(chunks: Iterator[bytes | _Pause], out: Path, rate: int, setti
                    parts: bool = True) -> None:
     """Encode the chunks (float32 samples, or a pause) to `out`: in parts, on as many cores as
     there are, each part from a pause to a pause at least PART_S later (less near the end, see
-    _Parts.pause), then joined (see mp3.py); as one stream when not `parts`, on one core, or when the rates do not let parts
-    meet sample-exactly."""
+    _Parts.pause), then joined (see mp3.py); as one stream when not `parts`, on one core, or when
+    the rates do not let parts meet sample-exactly."""
     ratio, gap = divmod(settings.sample_rate, rate)
     if not parts or gap or mp3.ENCODER_DELAY % ratio or (os.cpu_count() or 1) < 2:
         _encode_part(chunks, out, rate, settings)
@@ -851,7 +851,8 @@ def _encode_part(chunks: Iterable[bytes | _Pause], out: Path, rate: int, setting
         "-c:a", "libmp3lame", "-b:a", f"{settings.bitrate_kbps}k", "-write_xing", "1",
         "-fflags", "+bitexact", "-flags:a", "+bitexact", "-map_metadata", "-1", "-id3v2_version", "0",
         "-f", "mp3", str(out),
-    ], feed=(bytes(4 * c.frames) if isinstance(c, _Pause) else c for c in chunks), timeout=60, what="the MP3 encode")  # fmt: skip
+    ], feed=(bytes(4 * c.frames) if isinstance(c, _Pause) else c for c in chunks), timeout=60,
+       what="the MP3 encode")  # fmt: skip
 
 
 def _checked_length(mp3: Path, stitched: Stitched) -> int:

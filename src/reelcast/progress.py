@@ -7,13 +7,14 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Callable, Iterator
-from typing import TextIO
-
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
+from typing import TYPE_CHECKING, TextIO
 
 from reelcast.backlog import Outcome
 from reelcast.pipeline import ProgressEvent, Stage
+
+if TYPE_CHECKING:  # rich is loaded for a terminal only: off one, its 30 ms of imports are not paid
+    from rich.console import Console
+    from rich.progress import TaskID
 
 _WORDS = {
     Stage.READ: "reading",
@@ -70,6 +71,8 @@ class RichReport:
     of the time) how many paragraphs are done and the time left."""
 
     def __init__(self, pages: int, console: Console) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
         self.pages = pages
         self.progress = Progress(
             TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
@@ -122,5 +125,7 @@ def reporter(pages: int, out: TextIO | None = None) -> PlainReport | RichReport:
     """Bars on a terminal, lines anywhere else (CI, a log file, a pipe)."""
     out = out or sys.stderr
     if out.isatty():
+        from rich.console import Console
+
         return RichReport(pages, Console(file=out))
     return PlainReport(pages, out)
