@@ -86,6 +86,9 @@ class ToneEngine:
             said += len(sentence.text.split())
         return Speech(pcm, rate, tuple(starts))
 
+    def start(self) -> None:
+        pass  # nothing native to start
+
     def sound(self) -> dict:
         return {"engine": self.name, "wpm": self.wpm}
 

@@ -272,6 +272,65 @@ def test_the_pool_forks_in_a_fresh_process_and_keeps_script_order(tmp_path: Path
     assert result["order"] == [[p.text for p in s.paragraphs] for s in small_script().sections]
 
 
+COMMAND_POOL_IN_A_FRESH_PROCESS = """
+import json, os, tempfile, threading, time
+from pathlib import Path
+from reelcast.cache import SpeechCache
+from reelcast.config import SpeechSettings
+from reelcast.speech import runner
+from tests.test_speech import order_of, small_script
+
+def hosts_of(pid):
+    return [int(p) for p in os.listdir("/proc") if p.isdigit() and
+            Path(f"/proc/{p}/cmdline").read_bytes().endswith(f"espeak_host.py\\0{pid}\\0".encode())]
+
+if __name__ == "__main__":
+    settings = SpeechSettings(workers=2)
+    with runner.speakers(settings) as executor:
+        workers = list(executor.__self__.pool._processes)
+        time.sleep(1)  # the workers start their engines before they are given anything to say
+        hosts = sum(len(hosts_of(pid)) for pid in workers)
+        # a thread here now, as the progress display's is on a terminal: the workers were forked before it
+        threading.Thread(target=time.sleep, args=(5,), daemon=True).start()
+        with tempfile.TemporaryDirectory() as tmp:
+            spoken = runner.speak_script(small_script(), settings, SpeechCache(Path(tmp), 10**9), executor=executor)
+        print(json.dumps({"workers": len(workers), "hosts": hosts, "order": order_of(spoken),
+                          "method": executor.__self__.pool._mp_context.get_start_method()}))
+"""
+
+
+@pytest.mark.slow
+def test_a_command_forks_its_workers_at_once_and_they_start_the_engine_before_speech(tmp_path: Path) -> None:
+    script = tmp_path / "command_pool.py"
+    script.write_text(COMMAND_POOL_IN_A_FRESH_PROCESS, encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script)], cwd=REPO, capture_output=True, text=True, timeout=300,
+                          env={"PYTHONPATH": str(REPO), "PATH": ""})
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["workers"] == 2 and result["hosts"] == 2
+    assert result["method"] == "fork"
+    assert result["order"] == [[p.text for p in s.paragraphs] for s in small_script().sections]
+
+
+def _crash() -> None:
+    import os
+
+    os._exit(3)
+
+
+@pytest.mark.slow
+def test_a_command_s_pool_broken_by_a_crashed_worker_is_made_anew_for_the_next_page() -> None:
+    from concurrent.futures.process import BrokenProcessPool
+
+    from reelcast.speech.runner import speakers
+
+    with speakers(SpeechSettings(workers=2)) as executor:
+        with executor(2) as pool, pytest.raises(BrokenProcessPool):
+            pool.submit(_crash).result(timeout=60)
+        with executor(2) as pool:
+            assert pool.submit(abs, -4).result(timeout=60) == 4
+
+
 @pytest.mark.slow
 def test_the_pool_spawns_once_an_engine_runs_here_and_keeps_script_order(tmp_path: Path) -> None:
     make_engine(SpeechSettings()).speak(paragraph("Started here."))

@@ -39,6 +39,7 @@ from reelcast.progress import PlainReport, RichReport, reporter
 from reelcast.publish.feed import FEED_FILE, feed_url
 from reelcast.publish.show import is_published
 from reelcast.speech import engine_names, make_engine
+from reelcast.speech.runner import speakers
 from reelcast.speech.say import say
 
 log = logging.getLogger("reelcast")
@@ -193,7 +194,7 @@ def publish_command(ctx: click.Context, pages: tuple[str, ...], from_file: Path 
         todo = list(pages)
 
     current = {"page": ""}
-    with reporter(len(todo)) as report:
+    with speakers(settings.speech, scheduler) as executor, reporter(len(todo)) as report:
         def progress_for(index: int, page: str) -> Callable[[ProgressEvent], None]:
             current["page"] = page
             return report.for_page(index, page)
@@ -206,7 +207,7 @@ def publish_command(ctx: click.Context, pages: tuple[str, ...], from_file: Path 
                 click.echo(_outcome_line(settings, outcome))
 
         try:
-            outcomes = publish_many(todo, settings, only_new=backlog_mode, force=force, scheduler=scheduler,
+            outcomes = publish_many(todo, settings, only_new=backlog_mode, force=force, executor=executor,
                                     ask_title=_title_prompt(report) if sys.stdin.isatty() else None,
                                     progress_for=progress_for, on_outcome=finished)
         except KeyboardInterrupt:

@@ -133,6 +133,12 @@ _SECTIONS = {
 }
 
 
+def user_cache_dir() -> Path:
+    """Where reelcast keeps what any show can reuse and any run can make again (the unpacked
+    language model, the listening page's compiled template): the user's cache folder."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "reelcast"
+
+
 def save_show_title(root: Path, title: str) -> Path:
     """Write `[show] title` into `root/reelcast.toml` (made if missing), keeping the rest of the file as
     it is, comments and all (tomlkit); replaced whole, so a crash leaves the old file or the new one."""

@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from reelcast.config import user_cache_dir
 from reelcast.errors import ScriptError, SpeechError
 
 log = logging.getLogger(__name__)
@@ -155,7 +156,7 @@ def _identifier() -> Any:
 
 def _unpacked_model(packed: Path) -> Path | None:
     """The folder that holds the detector's model unpacked, made if need be; None if it cannot be."""
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "reelcast"
+    cache = user_cache_dir()
     folder = cache / f"py3langid-{packed.stat().st_size}-{packed.stat().st_mtime_ns}"
     if (folder / "classes.json").is_file():
         return folder

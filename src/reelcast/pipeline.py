@@ -44,7 +44,7 @@ from reelcast.publish.sidefiles import ART, EPISODE_FILES, MP3, SIDE_FILES, epis
 from reelcast.script import build_script, check_length, episode_title, site_domain, spoken_title
 from reelcast.speakable import Lexicon
 from reelcast.speech import Engine, make_engine
-from reelcast.speech.runner import cluster, speak_script
+from reelcast.speech.runner import ExecutorFactory, speak_script
 
 log = logging.getLogger(__name__)
 
@@ -125,7 +125,7 @@ def publish(
     batch: bool = False,
     only_new: bool = False,
     force: bool = False,
-    scheduler: str | None = None,
+    executor: ExecutorFactory | None = None,
     ask_title: AskTitle | None = None,
 ) -> Published:
     """Publish the review at `source` as an episode and rewrite the feed. In a `batch`, the feed is
@@ -134,8 +134,9 @@ def publish(
 
     Nothing that did not change is redone: cached paragraphs are not spoken again, an MP3 that
     would be encoded to the bytes published is kept, and the same inputs with their episode still
-    published as made return at once. `force` redoes everything; with a `scheduler`
-    (tcp://host:8786) the paragraphs are spoken on that Dask cluster. `ask_title` asks a person for
+    published as made return at once. `force` redoes everything; `executor` opens where the
+    paragraphs are spoken (see runner.speakers; by default a process pool for this publish, or this
+    process for one worker). `ask_title` asks a person for
     the show's title on its first publish (see show_titled); without it, none is asked."""
     validate_show(settings.show)  # before minutes of speech, not after
     if cover := configured_cover(settings):
@@ -166,7 +167,7 @@ def publish(
         on_progress(ProgressEvent(Stage.SPEECH, 0, total))
         encoding = EncodingAsSpoken([(s.title, len(s.paragraphs)) for s in script.sections], mp3, settings.audio)
         try:
-            spoken = speak_script(script, speech, cache, engine, executor=cluster(scheduler) if scheduler else None,
+            spoken = speak_script(script, speech, cache, engine, executor=executor,
                                   on_progress=lambda done, all_: on_progress(ProgressEvent(Stage.SPEECH, done, all_)),
                                   force=force, on_clip=encoding.add)
             on_progress(ProgressEvent(Stage.AUDIO))
@@ -257,7 +258,7 @@ def publish_many(
     *,
     only_new: bool = False,
     force: bool = False,
-    scheduler: str | None = None,
+    executor: ExecutorFactory | None = None,
     ask_title: AskTitle | None = None,
     progress_for: Callable[[int, str], Progress] = lambda _index, _page: _quiet,
     on_outcome: Callable[[Outcome], None] = lambda _outcome: None,
@@ -276,7 +277,7 @@ def publish_many(
         for index, page in enumerate(pages):
             try:
                 result = publish(page, settings, engine, progress_for(index, page), batch=batch, only_new=only_new,
-                                 force=force, scheduler=scheduler, ask_title=ask_title)
+                                 force=force, executor=executor, ask_title=ask_title)
             except ReelcastError as exc:
                 outcome = Outcome(page, Status.FAILED, reason=str(exc))
             else:

@@ -11,15 +11,24 @@ A show of 5,000 episodes made a 60 MB page otherwise, most of its feed command's
 
 from __future__ import annotations
 
+import functools
 import logging
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, TemplateError, select_autoescape
+from jinja2 import (
+    Environment,
+    FileSystemBytecodeCache,
+    PackageLoader,
+    StrictUndefined,
+    TemplateError,
+    select_autoescape,
+)
 
-from reelcast.config import Settings
+from reelcast.config import Settings, user_cache_dir
 from reelcast.errors import FeedError
 from reelcast.language import pack_or_english
 from reelcast.models import Chapter, Cue, Episode
@@ -65,6 +74,19 @@ def page_episode(episode: Episode, cues: Sequence[Cue] | None, preload: bool = T
                        None if cues is not None else url.get(VTT), preload)
 
 
+@functools.cache
+def _compiled_templates() -> FileSystemBytecodeCache | None:
+    """Jinja's compiled page template, kept in the user's cache folder: compiling it took 12 ms at
+    the end of every publish, after the encode, with nothing else to do. Jinja checks each against
+    the template's source and its own version. None where the folder cannot be written."""
+    folder = user_cache_dir() / "templates"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return FileSystemBytecodeCache(str(folder)) if os.access(folder, os.W_OK) else None
+
+
 def render_page(
     settings: Settings, episodes: Sequence[Episode], cover_name: str, transcripts: Mapping[str, Sequence[Cue]]
 ) -> str:
@@ -72,6 +94,7 @@ def render_page(
     from its WebVTT file if it has one; see `inline_transcripts`)."""
     env = Environment(
         loader=PackageLoader("reelcast", "templates"),
+        bytecode_cache=_compiled_templates(),
         autoescape=select_autoescape(default=True),
         undefined=StrictUndefined,
         trim_blocks=True,

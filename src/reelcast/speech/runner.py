@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import logging
 import multiprocessing
 import os
 import signal
@@ -34,7 +35,11 @@ from reelcast.errors import SpeechError
 from reelcast.models import Clip, Paragraph, Script, SectionAudio, Speech
 from reelcast.speech.base import Engine, engine_started, make_engine
 
+log = logging.getLogger(__name__)
+
 Progress = Callable[[int, int], None]  # (paragraphs done, paragraphs in all)
+# Opens the executor that speaks paragraphs, given how many workers are wanted.
+ExecutorFactory = Callable[[int], contextlib.AbstractContextManager[Executor]]
 
 # A clip is suspect when it holds a silence longer than this, or runs far off its word count.
 MAX_SILENCE_MS = 2000
@@ -56,7 +61,7 @@ def speak_script(
     settings: SpeechSettings,
     cache: SpeechCache,
     engine: Engine | None = None,
-    executor: Callable[[int], contextlib.AbstractContextManager[Executor]] | None = None,
+    executor: ExecutorFactory | None = None,
     on_progress: Progress | None = None,
     force: bool = False,
     on_clip: Callable[[Clip], None] | None = None,
@@ -174,10 +179,74 @@ def cluster(address: str) -> Callable[[int], contextlib.AbstractContextManager[E
 
 
 @contextlib.contextmanager
+def speakers(settings: SpeechSettings, scheduler: str | None = None) -> Iterator[ExecutorFactory | None]:
+    """Where a command's paragraphs are spoken, opened before the command's other work: the Dask
+    cluster at `scheduler`, or this machine's process pool with its workers forked now and their
+    engines starting while the first page is read and extracted (not after, where the first
+    paragraph waited on them), and before the progress display's thread, which would make forking
+    unsafe. None when one worker speaks, in the publishing process itself."""
+    if scheduler:
+        yield cluster(scheduler)
+        return
+    workers = worker_count(settings)
+    if workers <= 1:
+        yield None
+        return
+    pool = _StartedPool(workers, settings)
+    try:
+        yield pool.open
+    finally:
+        pool.close()
+
+
+class _StartedPool:
+    """A command's process pool, its workers forked at once (a pool forks them at its first task),
+    and made anew for the next page if a crashed worker broke it."""
+
+    def __init__(self, workers: int, settings: SpeechSettings) -> None:
+        self.workers, self.settings = workers, settings
+        self.pool = self._forked()
+
+    def _forked(self) -> ProcessPoolExecutor:
+        pool = _process_pool(self.workers, self.settings)
+        for _ in range(self.workers):
+            pool.submit(int)
+        return pool
+
+    @contextlib.contextmanager
+    def open(self, _workers: int) -> Iterator[Executor]:
+        try:
+            self.pool.submit(int)
+        except BrokenProcessPool:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool = self._forked()
+        yield self.pool
+
+    def close(self) -> None:
+        self.pool.shutdown(cancel_futures=True)
+
+
+@contextlib.contextmanager
 def local_pool(workers: int) -> Iterator[Executor]:
-    with ProcessPoolExecutor(max_workers=workers, mp_context=pool_context(), initializer=die_with_parent,
-                             initargs=(os.getpid(),)) as pool:
+    with _process_pool(workers) as pool:
         yield pool
+
+
+def _process_pool(workers: int, settings: SpeechSettings | None = None) -> ProcessPoolExecutor:
+    """A process pool of `workers`, forked while safe; with `settings`, each starts its engine."""
+    return ProcessPoolExecutor(max_workers=workers, mp_context=pool_context(), initializer=_worker_started,
+                               initargs=(os.getpid(), settings))
+
+
+def _worker_started(parent: int, settings: SpeechSettings | None) -> None:
+    die_with_parent(parent)
+    if settings is not None:
+        # Never raises: a worker whose initializer fails breaks the whole pool, and an engine that
+        # cannot start says why at its first paragraph, where the error is reported.
+        try:
+            make_engine(settings).start()
+        except Exception:  # noqa: BLE001
+            log.debug("the %s engine did not start ahead of its first paragraph", settings.engine, exc_info=True)
 
 
 def die_with_parent(parent: int | None = None) -> None:
