@@ -223,9 +223,9 @@ class _StartedPool:
         yield self.pool
 
     def close(self) -> None:
-        # not waited for: idle workers end on their own, or with this process; waiting for them
-        # was 10-20 ms at the very end of every publish
-        self.pool.shutdown(wait=False, cancel_futures=True)
+        # Waited for: without the wait, the pool's own exit handler waited for workers that were
+        # never told to stop, for ever (seen once in a few dozen publishes).
+        self.pool.shutdown(cancel_futures=True)
 
 
 @contextlib.contextmanager
