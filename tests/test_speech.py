@@ -259,14 +259,19 @@ if __name__ == "__main__":
 """
 
 
-@pytest.mark.slow
-def test_the_pool_forks_in_a_fresh_process_and_keeps_script_order(tmp_path: Path) -> None:
-    script = tmp_path / "pool.py"
-    script.write_text(POOL_IN_A_FRESH_PROCESS, encoding="utf-8")
+def in_a_fresh_process(tmp_path: Path, code: str) -> dict:
+    """What `code` prints as JSON, run as a script in a Python of its own (a pool forks from it)."""
+    script = tmp_path / "fresh.py"
+    script.write_text(code, encoding="utf-8")
     done = subprocess.run([sys.executable, str(script)], cwd=REPO, capture_output=True, text=True, timeout=300,
                           env={"PYTHONPATH": str(REPO), "PATH": ""})
     assert done.returncode == 0, done.stderr
-    result = json.loads(done.stdout)
+    return json.loads(done.stdout)
+
+
+@pytest.mark.slow
+def test_the_pool_forks_in_a_fresh_process_and_keeps_script_order(tmp_path: Path) -> None:
+    result = in_a_fresh_process(tmp_path, POOL_IN_A_FRESH_PROCESS)
     if "fork" in __import__("multiprocessing").get_all_start_methods():
         assert result["method"] == "fork"
     assert result["order"] == [[p.text for p in s.paragraphs] for s in small_script().sections]
@@ -301,12 +306,7 @@ if __name__ == "__main__":
 
 @pytest.mark.slow
 def test_a_command_forks_its_workers_at_once_and_they_start_the_engine_before_speech(tmp_path: Path) -> None:
-    script = tmp_path / "command_pool.py"
-    script.write_text(COMMAND_POOL_IN_A_FRESH_PROCESS, encoding="utf-8")
-    done = subprocess.run([sys.executable, str(script)], cwd=REPO, capture_output=True, text=True, timeout=300,
-                          env={"PYTHONPATH": str(REPO), "PATH": ""})
-    assert done.returncode == 0, done.stderr
-    result = json.loads(done.stdout)
+    result = in_a_fresh_process(tmp_path, COMMAND_POOL_IN_A_FRESH_PROCESS)
     assert result["workers"] == 2 and result["hosts"] == 2
     assert result["method"] == "fork"
     assert result["order"] == [[p.text for p in s.paragraphs] for s in small_script().sections]
