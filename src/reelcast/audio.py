@@ -31,7 +31,7 @@ import re
 import threading
 import wave
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -512,13 +512,12 @@ def encode_as_laid(
     parts = True
     try:
         try:
-            gain = _encode_pieces(_kept(arriving, laid), None, aim, ceiling, tmp, settings, parts)
+            gain, heard = _encode_pieces(_kept(arriving, laid), None, aim, ceiling, tmp, settings, parts)
         except mp3.Unjoinable as exc:  # an ffmpeg whose LAME frames parts otherwise: one stream, then
             log.warning("%s; encoding the episode as one stream", exc)
             parts = False
-            gain = _encode_pieces(iter(laid), None, aim, ceiling, tmp, settings, parts)
+            gain, heard = _encode_pieces(iter(laid), None, aim, ceiling, tmp, settings, parts)
         stitched = plan()
-        heard = limited_loudness(stitched.levels, stitched.rate, gain, ceiling)
         log.debug("gain %.2f dB -> %.2f LUFS after limiting (aim %.2f)", gain, heard, aim)
         if abs(heard - aim) > _LOUDNESS_TOLERANCE_LU:
             # the first minutes were not the episode: its own levels decide, and it is encoded again
@@ -623,17 +622,19 @@ def _encode_pieces(
     out: Path,
     settings: AudioSettings,
     parts: bool = True,
-) -> float:
+) -> tuple[float, float]:
     """Encode the pieces to `out` at `gain_db` (None: found from the first GAIN_FROM_S seconds),
-    in parts side by side unless not `parts`; the gain it was encoded at."""
+    in parts side by side unless not `parts`; the gain it was encoded at, and the integrated
+    loudness of what was handed to the encoder."""
     first = next(arriving, None)
     if first is None or first[0].wav is None:  # an episode starts with its first clip, never a pause
         raise AudioError("there is no audio to stitch")
     rate = _wav_rate(first[0].wav)
-    used: list[float] = []
-    _encode_stream(_mastered(itertools.chain([first], arriving), rate, gain_db, aim, ceiling, used),
+    mastering = _Mastering(gain_db)
+    _encode_stream(_mastered(itertools.chain([first], arriving), rate, aim, ceiling, mastering),
                    out, rate, settings, parts)
-    return used[0]
+    assert mastering.gain_db is not None
+    return mastering.gain_db, integrated_loudness(np.concatenate(mastering.energies), rate)
 
 
 @dataclass(frozen=True, slots=True)
@@ -644,43 +645,53 @@ class _Pause:
     after: int | None = None  # the frames of the episode after it, once its end is known
 
 
+@dataclass(slots=True)
+class _Mastering:
+    gain_db: float | None  # None until the first GAIN_FROM_S seconds have decided it
+    # the K-weighted energy of each 100 ms handed on, as its level blocks and the limiter's gain on
+    # them tell it (see the module's docstring): a few numbers a second, however long the episode
+    energies: list[np.ndarray] = field(default_factory=list)
+
+
 def _mastered(
     arriving: Iterator[tuple[Piece, np.ndarray]],
     rate: int,
-    gain_db: float | None,
     aim: float,
     ceiling: float,
-    used: list[float],
+    mastering: _Mastering,
 ) -> Iterator[bytes | _Pause]:
     """The episode as float32 samples at its own rate, piece by piece, gained and limited, and its
-    pauses; the gain, once known, is appended to `used`.
+    pauses; the gain, once known, and what is handed on are kept in `mastering`.
 
     A piece is handed on once the gain is known and enough of what follows it has arrived for the
     limiter's look-ahead: its envelope is worked out on its own level blocks and _REACH_BLOCKS of
     its neighbours' either side, which is all that decides it."""
     known: list[tuple[Piece, np.ndarray]] = []
     seconds, done, ended = 0.0, 0, False
-    if gain_db is not None:
-        used.append(gain_db)
+    left = 0  # the frames of the pieces known and not yet handed on
     while not ended or done < len(known):
         if (piece := next(arriving, None)) is None:
             ended = True
         else:
             known.append(piece)
             seconds += piece[0].frames / rate
-        if not used and (ended or seconds >= GAIN_FROM_S):
-            used.append(find_gain(np.concatenate([levels for _, levels in known], axis=1), rate, aim, ceiling))
-        while used and done < len(known):
+            left += piece[0].frames
+        if mastering.gain_db is None and (ended or seconds >= GAIN_FROM_S):
+            mastering.gain_db = find_gain(np.concatenate([levels for _, levels in known], axis=1), rate, aim,
+                                          ceiling)
+        while mastering.gain_db is not None and done < len(known):
             before, after = _neighbours(known, done)
             if not ended and len(after) < _REACH_BLOCKS:
                 break  # the look-ahead waits for the next clip
-            scale = 10 ** (used[0] / 20)
+            scale = 10 ** (mastering.gain_db / 20)
             current, levels = known[done]
             envelope = gain_envelope(np.concatenate([before, levels[0], after]), scale, ceiling)
             envelope = envelope[len(before) : len(before) + levels.shape[1]]
+            mastering.energies.append((levels[1] * (scale * envelope) ** 2).reshape(-1, _LEVEL_BLOCKS).sum(axis=1))
             done += 1
+            left -= current.frames
             if current.wav is None:
-                yield _Pause(current.frames, sum(p.frames for p, _ in known[done:]) if ended else None)
+                yield _Pause(current.frames, left if ended else None)
                 continue
             samples = np.zeros(current.frames, dtype=np.float32)
             pcm = _read_frames(current.wav)[: current.frames]

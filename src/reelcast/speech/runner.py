@@ -184,7 +184,7 @@ def speakers(settings: SpeechSettings, scheduler: str | None = None) -> Iterator
     cluster at `scheduler`, or this machine's process pool with its workers forked now and their
     engines starting while the first page is read and extracted (not after, where the first
     paragraph waited on them), and before the progress display's thread, which would make forking
-    unsafe. None when one worker speaks, in the publishing process itself."""
+    unsafe (see _StartedPool). None when one worker speaks, in the publishing process itself."""
     if scheduler:
         yield cluster(scheduler)
         return
@@ -200,32 +200,25 @@ def speakers(settings: SpeechSettings, scheduler: str | None = None) -> Iterator
 
 
 class _StartedPool:
-    """A command's process pool, its workers forked at once (a pool forks them at its first task),
-    and made anew for the next page if a crashed worker broke it."""
+    """A command's first process pool, its workers forked at once (a pool forks them at its first
+    task). The first page's speech takes it, later pages' a pool of their own, and each ends its
+    pool when it is spoken: the workers' memory is not held through the encode."""
 
     def __init__(self, workers: int, settings: SpeechSettings) -> None:
-        self.workers, self.settings = workers, settings
-        self.pool = self._forked()
-
-    def _forked(self) -> ProcessPoolExecutor:
-        pool = _process_pool(self.workers, self.settings)
-        for _ in range(self.workers):
-            pool.submit(int)
-        return pool
+        self.settings = settings
+        self.pool: ProcessPoolExecutor | None = _process_pool(workers, settings)
+        for _ in range(workers):
+            self.pool.submit(int)
 
     @contextlib.contextmanager
-    def open(self, _workers: int) -> Iterator[Executor]:
-        try:
-            self.pool.submit(int)
-        except BrokenProcessPool:
-            self.pool.shutdown(wait=False, cancel_futures=True)
-            self.pool = self._forked()
-        yield self.pool
+    def open(self, workers: int) -> Iterator[Executor]:
+        pool, self.pool = self.pool, None
+        with pool or _process_pool(workers, self.settings) as taken:
+            yield taken
 
     def close(self) -> None:
-        # Waited for: without the wait, the pool's own exit handler waited for workers that were
-        # never told to stop, for ever (seen once in a few dozen publishes).
-        self.pool.shutdown(cancel_futures=True)
+        if self.pool is not None:  # no page had anything to speak
+            self.pool.shutdown(cancel_futures=True)
 
 
 @contextlib.contextmanager
