@@ -490,6 +490,35 @@ def test_an_espeak_that_crashes_or_hangs_is_named_and_the_next_is_spoken(
         driver.speak("no-such-voice", 170, 1.0, "Hello there.")
 
 
+UNLOADABLE_HOST = """
+import sys, time
+sys.path.insert(0, sys.argv.pop(1))
+import espeak_host
+
+def unloadable():
+    raise RuntimeError("eSpeak NG could not be loaded; reinstall reelcast")
+
+espeak_host.load_espeak = unloadable
+espeak_host.main()
+"""
+
+
+def test_a_host_whose_espeak_cannot_load_says_why_not_that_it_died(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    import time
+
+    from reelcast.speech import espeak_host, espeak_pyttsx3
+
+    host = tmp_path / "unloadable_host.py"
+    host.write_text(UNLOADABLE_HOST, encoding="utf-8")
+    monkeypatch.setattr(espeak_pyttsx3, "HOST_COMMAND", [sys.executable, str(host),
+                                                          str(Path(espeak_host.__file__).parent)])
+    driver = espeak_pyttsx3.EspeakDriver()
+    driver.start()
+    time.sleep(1)  # it has said why and ended before it is asked anything
+    with pytest.raises(SpeechError, match=r"^eSpeak NG could not be loaded; reinstall reelcast$"):
+        driver.speak("gmw/en", 170, 1.0, "Hello there.")
+
+
 def test_the_espeak_host_imports_nothing_of_reelcast() -> None:
     # its forks are cheap because it is small: a child per paragraph copies its pages, not a publish's
     code = ("import runpy, sys; sys.argv = ['espeak_host.py', '0']; runpy.run_path(sys.argv[0], run_name='not_main'); "

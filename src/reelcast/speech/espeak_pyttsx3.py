@@ -17,6 +17,7 @@ loads eSpeak NG at all.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib.metadata
 import os
@@ -72,8 +73,9 @@ class EspeakDriver:
         deadline = time.monotonic() + SPEAK_TIMEOUT_S
         try:
             assert host.stdin is not None and host.stdout is not None
-            host.stdin.write(pickle.dumps(request))
-            host.stdin.flush()
+            with contextlib.suppress(BrokenPipeError):  # a host that could not start has said why: read on
+                host.stdin.write(pickle.dumps(request))
+                host.stdin.flush()
             answer = host.stdout.fileno()
             (size,) = FRAME.unpack(_read_exactly(answer, FRAME.size, deadline))
             reply = pickle.loads(_read_exactly(answer, size, deadline))
@@ -119,7 +121,7 @@ def _read_exactly(fd: int, size: int, deadline: float) -> bytearray:
 
 
 class Pyttsx3Engine:
-    """eSpeak NG. Made cheaply; the native library starts on first use in the process that speaks."""
+    """eSpeak NG. Made cheaply; the native library starts in its host process, on first use or at `start`."""
 
     name = "pyttsx3"
 
