@@ -172,12 +172,11 @@ def publish(
                                   force=force, on_clip=encoding.add)
             on_progress(ProgressEvent(Stage.AUDIO))
             # drawn now, while the encode runs, not before the first word is spoken
-            art = work / f"episode{ART.suffix}"
-            write_atomically(art, art_for(article, settings))
+            art, art_bytes = work / f"episode{ART.suffix}", art_for(article, settings)
+            write_atomically(art, art_bytes)
             cover = cover_image(settings.show.title, configured_cover(settings),
                                 settings.feed_dir / f"{COVER_STEM}.png")
-            tags = dataclasses.replace(episode_tags(article, settings, script.language), image=art.read_bytes(),
-                                       cover=cover)
+            tags = dataclasses.replace(episode_tags(article, settings, script.language), image=art_bytes, cover=cover)
             key = master_key(spoken, tags, settings.audio)
             audio = None if force else _published_audio(settings, cache, key, episode_guid(article, page), mp3)
             if audio is None:

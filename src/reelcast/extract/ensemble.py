@@ -22,7 +22,7 @@ import math
 import re
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import cache
 from importlib import resources
@@ -246,7 +246,7 @@ def with_standfirst(candidates: list[Candidate], lead: str) -> list[Candidate]:
     if theirs:
         changed = list(candidates)
         for i in theirs:
-            changed[i] = Candidate(candidates[i].block, Source.LEAD, candidates[i].link_share, False)
+            changed[i] = replace(candidates[i], source=Source.LEAD, in_our_part=False)
         return changed
     first = candidates.index(ours[0])
     standfirst = Candidate(Block(BlockKind.PARAGRAPH, lead), Source.LEAD, 0.0, False)
@@ -270,7 +270,7 @@ def under_title(candidates: list[Candidate], title: str | None) -> list[Candidat
         if c.block.kind is BlockKind.HEADING:
             inside = dom.similarity(title, c.block.text) >= TITLE_SIMILARITY
         elif inside:
-            marked[i] = Candidate(c.block, c.source, c.link_share, c.in_our_part, under_title=True)
+            marked[i] = replace(c, under_title=True)
     return marked
 
 

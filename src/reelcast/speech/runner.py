@@ -155,7 +155,7 @@ def speak_paragraph(settings: SpeechSettings, paragraph: Paragraph) -> Speech:
     return speak_checked(make_engine(settings), paragraph, settings.rate)
 
 
-def cluster(address: str) -> Callable[[int], contextlib.AbstractContextManager[Executor]]:
+def cluster(address: str) -> ExecutorFactory:
     """An executor factory for speak_script that runs the paragraphs on the Dask cluster whose
     scheduler is at `address` (tcp://host:8786), through distributed's concurrent.futures Executor."""
 
