@@ -112,7 +112,8 @@ def narrated_text(page: Path) -> str:
     """The text reelcast narrates for `page` (intro, body, outro), for espeak-ng to read."""
     sys.path.insert(0, str(REPO / "src"))
     from reelcast.config import load_settings
-    from reelcast.pipeline import prepare_script, read_article
+    from reelcast.pipeline import prepare_script
+    from reelcast.reading import read_article
 
     script = prepare_script(read_article(str(page)), load_settings(new_show(Path(tempfile.mkdtemp()) / "show", 0)))
     return "\n\n".join(p.text for s in script.sections for p in s.paragraphs)
@@ -124,7 +125,7 @@ def long_review(to: Path, words: int) -> Path:
     sys.path.insert(0, str(REPO / "src"))
     from html import escape
 
-    from reelcast.pipeline import read_article
+    from reelcast.reading import read_article
 
     article = read_article(str(EXAMPLE))
     paragraphs = list(article.paragraphs)

@@ -93,8 +93,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 def engine(monkeypatch: pytest.MonkeyPatch) -> ToneEngine:
     """The CLI in this process, speaking with the tone engine (what is said is not the point here)."""
     tone = ToneEngine()
-    monkeypatch.setattr(cli, "publish_many",
-                        lambda pages, settings, **kw: pipeline.publish_many(pages, settings, tone, **kw))
+    publish_many = pipeline.publish_many  # the CLI imports it from the pipeline when it publishes
+    monkeypatch.setattr(pipeline, "publish_many",
+                        lambda pages, settings, **kw: publish_many(pages, settings, tone, **kw))
     return tone
 
 

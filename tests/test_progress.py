@@ -7,7 +7,7 @@ import io
 from rich.console import Console
 
 from reelcast.backlog import Outcome, Status
-from reelcast.pipeline import ProgressEvent, Stage
+from reelcast.models import ProgressEvent, Stage
 from reelcast.progress import PlainReport, RichReport, reporter
 
 EVENTS = [ProgressEvent(Stage.READ), ProgressEvent(Stage.EXTRACT), ProgressEvent(Stage.SCRIPT),

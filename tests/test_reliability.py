@@ -23,7 +23,8 @@ from reelcast.config import Settings, load_settings
 from reelcast.errors import ConfigError, ExtractError, ScriptError
 from reelcast.extract import extract
 from reelcast.models import RawPage
-from reelcast.pipeline import prepare_script, read_article
+from reelcast.pipeline import prepare_script
+from reelcast.reading import read_article
 
 from .conftest import ToneEngine
 from .test_commit import assert_clean, review, state_of

@@ -140,7 +140,8 @@ def test_an_engine_failure_gets_the_same_second_chance(tmp_path: Path) -> None:
 
 
 def example_paragraphs() -> list[Paragraph]:
-    from reelcast.pipeline import prepare_script, read_article
+    from reelcast.pipeline import prepare_script
+    from reelcast.reading import read_article
 
     script = prepare_script(read_article(str(EXAMPLE)), load_settings(REPO / "examples"))
     return [p for s in script.sections if s.kind is SectionKind.BODY for p in s.paragraphs]

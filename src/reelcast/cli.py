@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import errno
+import gc
 import json
 import logging
 import re
@@ -17,30 +19,19 @@ from urllib.parse import urlsplit
 
 import click
 
+# Only what every command needs is imported here. The pipeline and what it brings (numpy, Pillow,
+# feedgen, jinja2, mutagen, the extractors) load inside the commands that use them: a publish
+# starts extracting its page in a child process first (reading.read_ahead), and loads them while
+# that runs, on the other core.
 from reelcast import __version__, backlog
 from reelcast.cache import SpeechCache
 from reelcast.config import CONFIG_NAME, Settings, load_settings
 from reelcast.errors import ConfigError, ReelcastError, ServeError
 from reelcast.fetch import read_listing
-from reelcast.language import choose_voice, primary
-from reelcast.models import Episode
-from reelcast.pipeline import (
-    ProgressEvent,
-    list_episodes,
-    load_lexicon,
-    prepare_script,
-    publish_many,
-    read_article,
-    rebuild_feed,
-    remove_episode,
-    speech_for,
-)
+from reelcast.models import Episode, ProgressEvent
 from reelcast.progress import PlainReport, RichReport, reporter
-from reelcast.publish.feed import FEED_FILE, feed_url
-from reelcast.publish.show import is_published
+from reelcast.reading import Reading, read_ahead, read_article
 from reelcast.speech import engine_names, make_engine
-from reelcast.speech.runner import speakers
-from reelcast.speech.say import say
 
 log = logging.getLogger("reelcast")
 
@@ -186,13 +177,28 @@ def publish_command(ctx: click.Context, pages: tuple[str, ...], from_file: Path 
             raise click.BadParameter(f"{match!r} is not a regular expression ({exc})", param_hint="--match") from None
     left: list[backlog.Outcome] = []
     if backlog_mode:
+        from reelcast.pipeline import list_episodes
+        from reelcast.publish.show import is_published
+
         candidates = [backlog.Candidate(page) for page in pages] + _listed(from_file, from_feed, from_sitemap)
         known = backlog.known_addresses(list_episodes(settings)) if is_published(settings) else set()
         todo, left = backlog.choose(candidates, known, match=match, since=since and since.replace(tzinfo=UTC),
                                     limit=limit)
     else:
         todo = list(pages)
+    with read_ahead(todo[0]) if todo else contextlib.nullcontext() as first:
+        outcomes = _publish_all(settings, todo, first, backlog_mode=backlog_mode, force=force, scheduler=scheduler,
+                                as_json=as_json)
+    _report_outcomes(settings, [*outcomes, *left], backlog_mode=backlog_mode, as_json=as_json)
 
+
+def _publish_all(settings: Settings, todo: list[str], first: Reading | None, *, backlog_mode: bool, force: bool,
+                 scheduler: str | None, as_json: bool) -> list[backlog.Outcome]:
+    """Publish `todo` (its first page already being read), reporting each page as it ends."""
+    from reelcast.pipeline import publish_many
+    from reelcast.speech.runner import speakers
+
+    gc.freeze()  # what those imports made lives as long as the process, as at its start (see __main__)
     current = {"page": ""}
     with speakers(settings.speech, scheduler) as executor, reporter(len(todo)) as report:
         def progress_for(index: int, page: str) -> Callable[[ProgressEvent], None]:
@@ -207,14 +213,20 @@ def publish_command(ctx: click.Context, pages: tuple[str, ...], from_file: Path 
                 click.echo(_outcome_line(settings, outcome))
 
         try:
-            outcomes = publish_many(todo, settings, only_new=backlog_mode, force=force, executor=executor,
-                                    ask_title=_title_prompt(report) if sys.stdin.isatty() else None,
-                                    progress_for=progress_for, on_outcome=finished)
+            return publish_many(todo, settings, only_new=backlog_mode, force=force, executor=executor,
+                                ask_title=_title_prompt(report) if sys.stdin.isatty() else None,
+                                progress_for=progress_for, on_outcome=finished, first=first)
         except KeyboardInterrupt:
             # pages before this one are published (and were reported); this one left nothing behind
             click.echo(f"reelcast: interrupted while publishing {current['page']}; it was not published", err=True)
             sys.exit(130)
-    outcomes = [*outcomes, *left]
+
+
+def _report_outcomes(settings: Settings, outcomes: list[backlog.Outcome], *, backlog_mode: bool,
+                     as_json: bool) -> None:
+    from reelcast.publish.feed import FEED_FILE
+    from reelcast.publish.show import is_published
+
     if as_json:
         click.echo(json.dumps(_summary_json(settings, outcomes), ensure_ascii=False, indent=2))
     elif backlog_mode or len(outcomes) > 1:
@@ -272,6 +284,8 @@ def _summary_text(outcomes: list[backlog.Outcome]) -> str:
 
 
 def _summary_json(settings: Settings, outcomes: list[backlog.Outcome]) -> dict[str, Any]:
+    from reelcast.publish.feed import FEED_FILE
+
     summary: dict[str, Any] = {str(s): [] for s in backlog.Status}
     for outcome in outcomes:
         entry: dict[str, Any] = {"page": outcome.page}
@@ -304,6 +318,8 @@ def _episode_json(settings: Settings, episode: Episode) -> dict[str, Any]:
 @_reported
 def list_command(ctx: click.Context, as_json: bool) -> None:
     """List the published episodes, newest first: GUID, date, duration, size, slug, title and source."""
+    from reelcast.pipeline import list_episodes
+
     settings = _settings(ctx)
     episodes = list_episodes(settings)
     if as_json:
@@ -322,6 +338,9 @@ def list_command(ctx: click.Context, as_json: bool) -> None:
 @_reported
 def remove_command(ctx: click.Context, episode: str) -> None:
     """Remove EPISODE (its GUID or slug, see 'reelcast list'): it leaves the feed and page, then its files go."""
+    from reelcast.pipeline import remove_episode
+    from reelcast.publish.feed import FEED_FILE
+
     settings = _settings(ctx)
     removed = remove_episode(settings, episode)
     click.echo(f"removed {removed.title} ({removed.guid}); feed: {settings.feed_dir / FEED_FILE}")
@@ -349,6 +368,8 @@ def extract_command(page: str, as_json: bool) -> None:
 @_reported
 def preview_command(ctx: click.Context, page: str, as_json: bool) -> None:
     """Print the sections of PAGE exactly as they will be narrated, without making audio."""
+    from reelcast.pipeline import prepare_script, speech_for
+
     settings = _settings(ctx)
     script = prepare_script(read_article(page), settings)
     if as_json:
@@ -374,6 +395,8 @@ def preview_command(ctx: click.Context, page: str, as_json: bool) -> None:
 @_reported
 def feed_command(ctx: click.Context, base_url: str | None) -> None:
     """Rebuild feed/feed.xml from the published episodes."""
+    from reelcast.pipeline import rebuild_feed
+
     click.echo(f"feed: {rebuild_feed(_settings(ctx, show={'base_url': base_url}))}")
 
 
@@ -399,6 +422,8 @@ def cache_clear_command(ctx: click.Context) -> None:
 @_reported
 def voices_command(ctx: click.Context, engine: str | None, language: str | None) -> None:
     """List the voices the speech engine offers; * marks the one the show speaks with."""
+    from reelcast.language import choose_voice, primary
+
     settings = _settings(ctx, speech={"engine": engine})
     speaker = make_engine(settings.speech)
     voices = speaker.voices()
@@ -430,6 +455,9 @@ def voices_command(ctx: click.Context, engine: str | None, language: str | None)
 def say_command(ctx: click.Context, text: str, out: Path, engine: str | None, voice: str | None,
                 rate: int | None, language: str | None) -> None:
     """Speak TEXT as an episode would (speech-ready, with lexicon.toml) to check a pronunciation."""
+    from reelcast.pipeline import load_lexicon
+    from reelcast.speech.say import say
+
     settings = _settings(ctx, speech={"engine": engine, "voice": voice, "rate": rate})
     said = say(text, settings, out, load_lexicon(settings), language=language)
     click.echo(f"said: {said.text}")
@@ -476,6 +504,7 @@ def check_command(ctx: click.Context, base_url: str | None, remote: bool, as_jso
 def deploy_command(ctx: click.Context, dest: str | None, s3_endpoint: str | None, sftp_key: str | None) -> None:
     """Copy the show to DEST (a folder, sftp://user@host/path or s3://bucket/prefix); only what changed goes."""
     from reelcast.deploy import deploy, open_destination, show_files  # paramiko and s3fs load only when deploying
+    from reelcast.publish.feed import feed_url
 
     settings = _settings(ctx, deploy={"s3_endpoint": s3_endpoint, "sftp_key": sftp_key})
     dest = dest or settings.deploy.dest
@@ -505,6 +534,9 @@ def deploy_command(ctx: click.Context, dest: str | None, s3_endpoint: str | None
 @_reported
 def serve_command(ctx: click.Context, host: str, port: int, base_url: str | None) -> None:
     """Serve feed/ and episodes/ over HTTP, and the listening page at /, until Ctrl-C."""
+    from reelcast.pipeline import rebuild_feed
+    from reelcast.publish.feed import FEED_FILE, feed_url
+    from reelcast.publish.show import is_published
     from reelcast.serve import address_warnings, bind, is_loopback, serve, url_for  # starlette: only here
 
     settings = _settings(ctx, show={"base_url": base_url})

@@ -222,3 +222,21 @@ class Episode:
     chapters: tuple[Chapter, ...] = field(default=())
     side_files: tuple[str, ...] = field(default=())  # chapters and transcripts beside the audio
     language: str | None = None  # the language it is spoken in; None: the show's (older catalogs)
+
+
+class Stage(StrEnum):
+    """Where a publish is, as its progress reports it."""
+
+    READ = "read"
+    EXTRACT = "extract"
+    SCRIPT = "script"
+    SPEECH = "speech"
+    AUDIO = "audio"
+    PUBLISH = "publish"
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressEvent:
+    stage: Stage
+    done: int = 0
+    total: int = 0

@@ -14,7 +14,6 @@ import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import StrEnum
 from pathlib import Path
 
 from reelcast.audio import EncodingAsSpoken, master_key
@@ -23,9 +22,8 @@ from reelcast.cache import SpeechCache, code_fingerprint, digest, file_sha256
 from reelcast.catalog import Catalog
 from reelcast.config import CONFIG_NAME, Settings, SpeechSettings, save_show_title
 from reelcast.errors import CatalogError, FeedError, ReelcastError
-from reelcast.fetch import read_page
 from reelcast.language import choose_voice, review_language
-from reelcast.models import Article, Episode, EpisodeAudio, RawPage, Script
+from reelcast.models import Article, Episode, EpisodeAudio, ProgressEvent, RawPage, Script, Stage
 from reelcast.publish.artwork import check_cover, cover_image, episode_art
 from reelcast.publish.commit import Change, commit, open_show, refresh, rewrite_show, work_folder
 from reelcast.publish.disk import ROOM, write_atomically
@@ -41,6 +39,7 @@ from reelcast.publish.episode import (
 from reelcast.publish.feed import FEED_FILE, validate_show
 from reelcast.publish.show import COVER_STEM, DEFAULT_TITLE, configured_cover, is_published, titled
 from reelcast.publish.sidefiles import ART, EPISODE_FILES, MP3, SIDE_FILES, episode_file_name
+from reelcast.reading import Reading
 from reelcast.script import build_script, check_length, episode_title, site_domain, spoken_title
 from reelcast.speakable import Lexicon
 from reelcast.speech import Engine, make_engine
@@ -49,22 +48,6 @@ from reelcast.speech.runner import ExecutorFactory, speak_script
 log = logging.getLogger(__name__)
 
 LEXICON_FILE = "lexicon.toml"
-
-
-class Stage(StrEnum):
-    READ = "read"
-    EXTRACT = "extract"
-    SCRIPT = "script"
-    SPEECH = "speech"
-    AUDIO = "audio"
-    PUBLISH = "publish"
-
-
-@dataclass(frozen=True, slots=True)
-class ProgressEvent:
-    stage: Stage
-    done: int = 0
-    total: int = 0
 
 
 Progress = Callable[[ProgressEvent], None]
@@ -86,18 +69,6 @@ def _quiet(_event: ProgressEvent) -> None:
 def load_lexicon(settings: Settings) -> Lexicon | None:
     path = settings.root / LEXICON_FILE
     return Lexicon.from_toml(path) if path.exists() else None
-
-
-def read_article(source: str, stdin=None) -> Article:  # noqa: ANN001 - a binary stream
-    return _extract(read_page(source, stdin=stdin))
-
-
-def _extract(page: RawPage) -> Article:
-    # Imported on first use: the extractors (bs4, trafilatura) are a fifth of a second that the
-    # commands working on what is published (feed, list, remove, check) do not need.
-    from reelcast.extract import extract
-
-    return extract(page)
 
 
 def prepare_script(article: Article, settings: Settings) -> Script:
@@ -127,6 +98,7 @@ def publish(
     force: bool = False,
     executor: ExecutorFactory | None = None,
     ask_title: AskTitle | None = None,
+    reading: Reading | None = None,
 ) -> Published:
     """Publish the review at `source` as an episode and rewrite the feed. In a `batch`, the feed is
     left for `publish_many` to rewrite once at its end. With `only_new`, a review already in the
@@ -137,7 +109,8 @@ def publish(
     published as made return at once. `force` redoes everything; `executor` opens where the
     paragraphs are spoken (see runner.speakers; by default a process pool for this publish, or this
     process for one worker). `ask_title` asks a person for
-    the show's title on its first publish (see show_titled); without it, none is asked."""
+    the show's title on its first publish (see show_titled); without it, none is asked. `reading`
+    is `source` already being read (see reading.read_ahead)."""
     validate_show(settings.show)  # before minutes of speech, not after
     if cover := configured_cover(settings):
         check_cover(cover)
@@ -145,13 +118,14 @@ def publish(
         with open_show(settings):
             pass  # a broken catalog is found now, and what a crashed run left is finished or undone
     on_progress(ProgressEvent(Stage.READ))
-    page = read_page(source, stdin=stdin)
+    reading = reading or Reading(source, stdin)
+    page = reading.page()
     cache = SpeechCache(settings.cache_dir, settings.speech.cache_mb * 1_000_000)
     inputs = publish_inputs(page, settings, engine)
     if not force and (unchanged := _still_published(settings, cache, inputs)):
         return Published(unchanged, changed=False, reason="nothing changed since it was published")
     on_progress(ProgressEvent(Stage.EXTRACT))
-    article = _extract(page)
+    article = reading.article()
     if only_new and (known := _published(settings, episode_guid(article, page))):
         return Published(known, changed=False, reason="already published")
     settings, new_title = show_titled(settings, article, ask_title)
@@ -261,9 +235,11 @@ def publish_many(
     ask_title: AskTitle | None = None,
     progress_for: Callable[[int, str], Progress] = lambda _index, _page: _quiet,
     on_outcome: Callable[[Outcome], None] = lambda _outcome: None,
+    first: Reading | None = None,
 ) -> list[Outcome]:
     """Publish each of `pages`; one that fails is reported in its outcome and the others go on. The
-    feed and page are rewritten once, at the end (also when interrupted: what was recorded shows)."""
+    feed and page are rewritten once, at the end (also when interrupted: what was recorded shows).
+    `first` is the first page already being read (see reading.read_ahead)."""
     validate_show(settings.show)
     # One page commits whole (a feed that cannot be written undoes it); in a batch, the catalog is
     # the journal that the feed is rewritten from at the end, or by the next run if this one dies.
@@ -275,8 +251,9 @@ def publish_many(
     try:
         for index, page in enumerate(pages):
             try:
+                reading = first if index == 0 and first and first.source == page else None
                 result = publish(page, settings, engine, progress_for(index, page), batch=batch, only_new=only_new,
-                                 force=force, executor=executor, ask_title=ask_title)
+                                 force=force, executor=executor, ask_title=ask_title, reading=reading)
             except ReelcastError as exc:
                 outcome = Outcome(page, Status.FAILED, reason=str(exc))
             else:

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, TextIO
 
 from reelcast.backlog import Outcome
-from reelcast.pipeline import ProgressEvent, Stage
+from reelcast.models import ProgressEvent, Stage
 
 if TYPE_CHECKING:  # rich is loaded for a terminal only: off one, its 30 ms of imports are not paid
     from rich.console import Console

@@ -14,11 +14,9 @@ process (an engine started in a parent breaks forked children), and spawned othe
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import logging
 import multiprocessing
 import os
-import signal
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
@@ -28,6 +26,7 @@ from multiprocessing.context import BaseContext
 
 import numpy as np
 
+from reelcast.aside import die_with_parent
 from reelcast.audio import levels
 from reelcast.cache import SpeechCache
 from reelcast.config import SpeechSettings
@@ -242,17 +241,6 @@ def _worker_started(parent: int, settings: SpeechSettings | None) -> None:
             make_engine(settings).start()
         except Exception:  # noqa: BLE001
             log.debug("the %s engine did not start ahead of its first paragraph", settings.engine, exc_info=True)
-
-
-def die_with_parent(parent: int | None = None) -> None:
-    """Ask Linux to end this worker when the process that started it dies (by any signal, even
-    KILL), so a killed `reelcast publish` leaves no speech worker behind. Elsewhere, a no-op."""
-    with contextlib.suppress(OSError, AttributeError):
-        libc = ctypes.CDLL(None, use_errno=True)
-        pr_set_pdeathsig = 1
-        libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
-    if parent is not None and os.getppid() != parent:  # it died before the request was made
-        os._exit(1)
 
 
 def pool_context() -> BaseContext:
