@@ -12,6 +12,10 @@ _COLLECT_EVERY = 20_000
 
 
 def run() -> None:
+    # numpy's OpenBLAS starts a thread per core as it is imported, and they spin for a tenth of a
+    # second of CPU, on the cores the page's extraction and the speech workers need. What reelcast
+    # asks of numpy is element by element, where more threads do not help. (A user's setting stands.)
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     try:
         from reelcast.cli import main
     except KeyboardInterrupt:
