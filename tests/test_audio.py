@@ -249,3 +249,13 @@ def test_a_stopped_encode_leaves_nothing_behind(tmp_path: Path) -> None:
     streamed.abort()  # as when the speech of the next paragraph fails
     assert not streamed._thread.is_alive()
     assert sorted(p.name for p in tmp_path.iterdir() if not p.name.endswith(".wav")) == []
+
+
+def test_an_encode_stopped_after_its_last_clip_ends_and_leaves_nothing_behind(tmp_path: Path) -> None:
+    sections = [section_audio(tmp_path, 0, [3.0, 2.5])]
+    streamed = audio.EncodingAsSpoken([("Section 0", 2)], tmp_path / "x.mp3", SETTINGS)
+    for clip in sections[0].clips:
+        streamed.add(clip)  # the last: the encode knows the end, and waits for the tags
+    streamed.abort()  # as when the MP3 already published turns out to be these very bytes
+    assert not streamed._thread.is_alive()
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.endswith(".wav")) == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import random
+import time
 from pathlib import Path
 
 import numpy as np
@@ -51,6 +52,11 @@ def noise(path: Path, seconds: float, seed: int) -> Path:
 
 
 def episode(tmp_path: Path, sections: list[list[float]]) -> audio.Stitched:
+    return stitch(spoken(tmp_path, sections), SETTINGS)
+
+
+def spoken(tmp_path: Path, sections: list[list[float]]) -> list[SectionAudio]:
+    """Sections of clips of noise `sections` long (seconds), as speech would give them."""
     made, seed = [], 0
     for index, lengths in enumerate(sections):
         clips = []
@@ -61,7 +67,7 @@ def episode(tmp_path: Path, sections: list[list[float]]) -> audio.Stitched:
             clips.append(Clip(paragraph(f"Paragraph {n}."), path, round(seconds * 1000), (0,), audio.levels(pcm, rate)))
         section = Section(index, SectionKind.BODY, f"Section {index}", tuple(c.paragraph for c in clips))
         made.append(SectionAudio(section, tuple(clips)))
-    return stitch(made, SETTINGS)
+    return made
 
 
 def decoded(path: Path, tmp_path: Path) -> np.ndarray:
@@ -146,3 +152,27 @@ def test_a_part_s_failing_ffmpeg_is_one_error_and_leaves_no_part_behind(tmp_path
         encode(stitched, tmp_path / "x.mp3", TAGS, SETTINGS)
     assert len(calls) >= 2
     assert not [p.name for p in tmp_path.iterdir() if ".mp3" in p.name]
+
+
+def test_the_last_parts_share_the_end_among_the_cores_however_fast_the_clips_come(tmp_path: Path, short_parts,
+                                                                                  monkeypatch) -> None:  # noqa: ANN001
+    # the gain is decided early, as in a long episode, so the encode begins long before the end is known
+    monkeypatch.setattr(audio, "GAIN_FROM_S", 1)
+    lengths: list[list[float]] = []
+    real = mp3.join
+    monkeypatch.setattr(mp3, "join", lambda parts, out: (lengths.append([MP3(p).info.length for p in parts]),
+                                                         real(parts, out))[1])
+    sections = spoken(tmp_path, [[0.6] * 12, [0.6] * 6])
+    at_once = encode(stitch(sections, SETTINGS), tmp_path / "at-once.mp3", TAGS, SETTINGS)
+    streamed = audio.EncodingAsSpoken([(s.section.title, len(s.clips)) for s in sections], tmp_path / "streamed.mp3",
+                                      SETTINGS)
+    for section in sections:
+        for clip in section.clips:
+            streamed.add(clip)
+            time.sleep(0.02)
+    time.sleep(0.5)  # the end is known with the last clip: the tags may come well after it
+    assert streamed.finish(sections, TAGS).path.read_bytes() == at_once.path.read_bytes()
+    first = lengths[0]  # (a gain from the first second misses the target: each is encoded again)
+    assert all(part >= 2 for part in first[:-3])  # PART_S long, while the end is out of sight
+    last = first[-3:]  # then the last 3 s shared out: no core is left encoding the end alone
+    assert max(last) < 2 and max(last) - min(last) < 0.2

@@ -64,7 +64,9 @@ _OVERSAMPLE = 4
 _ATTACK_S = 0.005  # the gain envelope is smoothed over this...
 _HOLD_S = 0.02  # ...and held down this long either side of a peak
 # Part of the key of an encoded episode: change it when mastering changes what it makes.
-_MASTERING_VERSION = 4  # 3: encoded in parts, side by side; 4: the limiter's gain drawn per block
+# 3: encoded in parts, side by side; 4: the limiter's gain drawn per block; 5: the last parts cut
+# with the end in sight
+_MASTERING_VERSION = 5
 # ...and this when the cues kept with it are timed differently (2: by word events)
 _CUE_VERSION = 2
 # LAME's frames: a decoded MP3 is longer than its input by the encoder delay and padding.
@@ -360,7 +362,7 @@ class Stitching:
     def add(self, clip: Clip) -> list[tuple[Piece, np.ndarray]]:
         """Lay `clip`, the next paragraph of the script, after what is laid; the pieces it adds
         (the pause before it, then its audio), each with its level blocks."""
-        if self._section >= len(self.shape):
+        if self.complete:
             raise AudioError("more clips than the script has paragraphs")
         if not self.rate:
             self.rate = _wav_rate(clip.wav)
@@ -384,12 +386,17 @@ class Stitching:
             self._section, self._paragraph = self._section + 1, 0
         return added
 
+    @property
+    def complete(self) -> bool:
+        """Whether every paragraph of the script is laid."""
+        return self._section >= len(self.shape)
+
     def done(self) -> Stitched:
         """The whole plan, once every paragraph is laid. Chapters tile the episode: each runs until
         the next begins, the last to the very end."""
         if not self.pieces:
             raise AudioError("there is no audio to stitch")
-        if self._section < len(self.shape):
+        if not self.complete:
             raise AudioError("the episode is missing paragraphs of its script")
         starts = [c.start_ms for c in self.chapters[1:]] + [self._ms(self.position)]
         chapters = tuple(Chapter(c.title, c.start_ms, end) for c, end in zip(self.chapters, starts, strict=True))
@@ -538,7 +545,9 @@ class EncodingAsSpoken:
     its own, so the wall time is nearer the longer of speech and encode than their sum.
 
     The thread starts with the first clip, not before: the speech pool forks its workers first,
-    which is only safe while this process has one thread."""
+    which is only safe while this process has one thread. The end of the episode is known with its
+    last clip, while its tags (its art is drawn meanwhile) are still to come: the encode can cut
+    its last parts for the end before the tags are given, and waits for them only to write them."""
 
     _END = object()
 
@@ -546,14 +555,15 @@ class EncodingAsSpoken:
         self.stitching = Stitching(shape, settings)
         self.out, self.settings = out, settings
         self._tags: Tags | None = None  # given at the end: the episode's art is drawn while it is spoken
+        self._tags_given = threading.Event()
         self._pieces: queue.Queue[object] = queue.Queue()
+        self._ended = self._stopped = False
         self._thread: threading.Thread | None = None
         self._result: EpisodeAudio | None = None
         self._error: BaseException | None = None
 
     def add(self, clip: Clip) -> None:
-        for piece in self.stitching.add(clip):
-            self._pieces.put(piece)
+        self._lay(clip)
         if self._thread is None:
             self._thread = threading.Thread(target=self._encode, name="encoder", daemon=True)
             self._thread.start()
@@ -562,12 +572,12 @@ class EncodingAsSpoken:
         """The encoded episode of `sections`, tagged with `tags`, whose clips were added as they
         were spoken, or (none added: they were all cached) are encoded now, in this thread."""
         self._tags = tags
+        self._tags_given.set()
         if self._thread is None:
             for section in sections:
                 for clip in section.clips:
-                    for piece in self.stitching.add(clip):
-                        self._pieces.put(piece)
-        self._pieces.put(self._END)
+                    self._lay(clip)
+        self._end()  # if the clips were not all laid, the plan says so (Stitching.done)
         if self._thread is None:
             self._encode()
         else:
@@ -579,19 +589,36 @@ class EncodingAsSpoken:
 
     def abort(self) -> None:
         """Stop the encode (speech failed, or the published MP3 is kept): ffmpeg is killed."""
+        self._stopped = True
         self._pieces.put(AudioError("the encode was stopped"))
+        self._tags_given.set()
         if self._thread is not None:
             self._thread.join()
         self.out.with_name(f".{self.out.name}.part").unlink(missing_ok=True)
 
+    def _lay(self, clip: Clip) -> None:
+        for piece in self.stitching.add(clip):
+            self._pieces.put(piece)
+        if self.stitching.complete:
+            self._end()
+
+    def _end(self) -> None:
+        if not self._ended:
+            self._ended = True
+            self._pieces.put(self._END)
+
     def _given_tags(self) -> Tags:
-        assert self._tags is not None  # finish() gives them before the end of the pieces
+        self._tags_given.wait()  # finish() gives them, or abort() stops the wait
+        if self._tags is None:
+            raise AudioError("the encode was stopped")
         return self._tags
 
     def _arriving(self) -> Iterator[tuple[Piece, np.ndarray]]:
         while (piece := self._pieces.get()) is not self._END:
             if isinstance(piece, BaseException):
                 raise piece
+            if self._stopped:  # the end was queued before the order to stop
+                raise AudioError("the encode was stopped")
             yield piece  # type: ignore[misc]
 
     def _encode(self) -> None:
@@ -665,18 +692,25 @@ def _mastered(
 
     A piece is handed on once the gain is known and enough of what follows it has arrived for the
     limiter's look-ahead: its envelope is worked out on its own level blocks and _REACH_BLOCKS of
-    its neighbours' either side, which is all that decides it."""
+    its neighbours' either side, which is all that decides it. A pause is handed on once the end
+    of the episode is known or too far off to matter to a cut there (see _end_sight), so the
+    encode is cut the same way however fast the pieces arrive."""
     known: list[tuple[Piece, np.ndarray]] = []
-    seconds, done, ended = 0.0, 0, False
-    left = 0  # the frames of the pieces known and not yet handed on
-    while not ended or done < len(known):
+    done, ended = 0, False
+    arrived = handed = 0  # frames
+    sight = _end_sight(rate)
+
+    def take() -> None:
+        nonlocal ended, arrived
         if (piece := next(arriving, None)) is None:
             ended = True
         else:
             known.append(piece)
-            seconds += piece[0].frames / rate
-            left += piece[0].frames
-        if mastering.gain_db is None and (ended or seconds >= GAIN_FROM_S):
+            arrived += piece[0].frames
+
+    while not ended or done < len(known):
+        take()
+        if mastering.gain_db is None and (ended or arrived >= GAIN_FROM_S * rate):
             mastering.gain_db = find_gain(np.concatenate([levels for _, levels in known], axis=1), rate, aim,
                                           ceiling)
         while mastering.gain_db is not None and done < len(known):
@@ -689,9 +723,11 @@ def _mastered(
             envelope = envelope[len(before) : len(before) + levels.shape[1]]
             mastering.energies.append((levels[1] * (scale * envelope) ** 2).reshape(-1, _LEVEL_BLOCKS).sum(axis=1))
             done += 1
-            left -= current.frames
+            handed += current.frames
             if current.wav is None:
-                yield _Pause(current.frames, left if ended else None)
+                while not ended and arrived - handed < sight:
+                    take()
+                yield _Pause(current.frames, arrived - handed if ended else None)
                 continue
             samples = np.zeros(current.frames, dtype=np.float32)
             pcm = _read_frames(current.wav)[: current.frames]
@@ -757,6 +793,12 @@ PART_S = 60
 _LAST_PARTS_FRACTION = 1 / 6
 _PART_PAUSE_S = 0.25
 _RESAMPLER_ROOM_S = 0.02
+
+
+def _end_sight(rate: int) -> int:
+    """How far past a pause the encode must see (frames) to know whether to cut there for the end:
+    with more than a full part for each core still to come, the end does not shorten a cut."""
+    return (os.cpu_count() or 1) * PART_S * rate
 
 
 class _Parts:
