@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from reelcast.errors import ExtractError, FetchError
-from reelcast.reading import Reading, read_ahead, read_article
+from reelcast.reading import PageReading, read_ahead, read_article
 
-from .conftest import EXAMPLE
+from .conftest import EXAMPLE, REPO
 
 
 def test_the_article_read_ahead_is_the_article_read_here() -> None:
@@ -24,7 +24,7 @@ def test_the_article_read_ahead_is_the_article_read_here() -> None:
 
 
 def test_an_unreadable_page_is_an_error_where_the_page_is_asked_for(tmp_path: Path) -> None:
-    reading = Reading(str(tmp_path / "missing.html"), ahead=True)  # no error yet
+    reading = PageReading(str(tmp_path / "missing.html"), ahead=True)  # no error yet
     with pytest.raises(FetchError, match="missing.html"):
         reading.page()
     with pytest.raises(FetchError, match="missing.html"):
@@ -58,3 +58,23 @@ def test_reading_ahead_leaves_the_extractors_and_audio_libraries_unloaded_in_the
         """)
     loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.strip()
     assert loaded == ""
+
+
+def test_a_publish_takes_its_article_from_the_read_ahead_and_never_extracts_itself(tmp_path: Path) -> None:
+    """The command publishes the page with the article its child extracted: the extractors never
+    load in the publishing process, and the episode is made all the same."""
+    probe = textwrap.dedent(f"""
+        import sys
+        sys.path.insert(0, {str(REPO)!r})
+        from tests.tone_reelcast import main
+
+        try:
+            main(["--root", {str(tmp_path)!r}, "publish", "--engine", "tone", "--workers", "1", {str(EXAMPLE)!r}])
+        except SystemExit as done:
+            code = done.code
+        print(code, ",".join(m for m in ("trafilatura", "bs4", "reelcast.extract") if m in sys.modules))
+        """)
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, stdin=subprocess.DEVNULL,
+                         timeout=120)
+    assert run.stdout.split("\n")[-2].split(" ") == ["0", ""], run.stdout + run.stderr
+    assert list((tmp_path / "episodes").glob("*.mp3"))

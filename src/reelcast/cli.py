@@ -30,7 +30,7 @@ from reelcast.errors import ConfigError, ReelcastError, ServeError
 from reelcast.fetch import read_listing
 from reelcast.models import Episode, ProgressEvent
 from reelcast.progress import PlainReport, RichReport, reporter
-from reelcast.reading import Reading, read_ahead, read_article
+from reelcast.reading import PageReading, read_ahead, read_article
 from reelcast.speech import engine_names, make_engine
 
 log = logging.getLogger("reelcast")
@@ -192,7 +192,7 @@ def publish_command(ctx: click.Context, pages: tuple[str, ...], from_file: Path 
     _report_outcomes(settings, [*outcomes, *left], backlog_mode=backlog_mode, as_json=as_json)
 
 
-def _publish_all(settings: Settings, todo: list[str], first: Reading | None, *, backlog_mode: bool, force: bool,
+def _publish_all(settings: Settings, todo: list[str], first: PageReading | None, *, backlog_mode: bool, force: bool,
                  scheduler: str | None, as_json: bool) -> list[backlog.Outcome]:
     """Publish `todo` (its first page already being read), reporting each page as it ends."""
     from reelcast.pipeline import publish_many

@@ -39,7 +39,7 @@ from reelcast.publish.episode import (
 from reelcast.publish.feed import FEED_FILE, validate_show
 from reelcast.publish.show import COVER_STEM, DEFAULT_TITLE, configured_cover, is_published, titled
 from reelcast.publish.sidefiles import ART, EPISODE_FILES, MP3, SIDE_FILES, episode_file_name
-from reelcast.reading import Reading
+from reelcast.reading import PageReading
 from reelcast.script import build_script, check_length, episode_title, site_domain, spoken_title
 from reelcast.speakable import Lexicon
 from reelcast.speech import Engine, make_engine
@@ -98,7 +98,7 @@ def publish(
     force: bool = False,
     executor: ExecutorFactory | None = None,
     ask_title: AskTitle | None = None,
-    reading: Reading | None = None,
+    reading: PageReading | None = None,
 ) -> Published:
     """Publish the review at `source` as an episode and rewrite the feed. In a `batch`, the feed is
     left for `publish_many` to rewrite once at its end. With `only_new`, a review already in the
@@ -118,7 +118,7 @@ def publish(
         with open_show(settings):
             pass  # a broken catalog is found now, and what a crashed run left is finished or undone
     on_progress(ProgressEvent(Stage.READ))
-    reading = reading or Reading(source, stdin)
+    reading = reading or PageReading(source, stdin)
     page = reading.page()
     cache = SpeechCache(settings.cache_dir, settings.speech.cache_mb * 1_000_000)
     inputs = publish_inputs(page, settings, engine)
@@ -235,7 +235,7 @@ def publish_many(
     ask_title: AskTitle | None = None,
     progress_for: Callable[[int, str], Progress] = lambda _index, _page: _quiet,
     on_outcome: Callable[[Outcome], None] = lambda _outcome: None,
-    first: Reading | None = None,
+    first: PageReading | None = None,
 ) -> list[Outcome]:
     """Publish each of `pages`; one that fails is reported in its outcome and the others go on. The
     feed and page are rewritten once, at the end (also when interrupted: what was recorded shows).

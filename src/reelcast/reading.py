@@ -30,9 +30,10 @@ def read_article(source: str, stdin: BinaryIO | None = None) -> Article:
     return extract(read_page(source, stdin=stdin))
 
 
-class Reading:
+class PageReading:
     """The page at `source`, read now, and its article: extracted beside this process from now on
-    if `ahead`, otherwise when it is asked for. What goes wrong is raised where a publish would
+    if `ahead`, otherwise when it is asked for. (Not extract.Reading, which is a page as both
+    extractors read it, inside the extraction.) What goes wrong is raised where a publish would
     have met it: an unreadable page by `page()`, a page with no article by `article()`."""
 
     def __init__(self, source: str, stdin: BinaryIO | None = None, *, ahead: bool = False) -> None:
@@ -63,8 +64,8 @@ class Reading:
 
 
 @contextlib.contextmanager
-def read_ahead(source: str, stdin: BinaryIO | None = None) -> Iterator[Reading]:
-    reading = Reading(source, stdin, ahead=True)
+def read_ahead(source: str, stdin: BinaryIO | None = None) -> Iterator[PageReading]:
+    reading = PageReading(source, stdin, ahead=True)
     try:
         yield reading
     finally:
