@@ -119,6 +119,20 @@ def test_the_limiter_holds_true_peaks_under_the_ceiling() -> None:
     assert np.array_equal(limited[: RATE // 2 - RATE // 20], x[: RATE // 2 - RATE // 20])
 
 
+def test_true_peaks_are_the_4x_interpolation_however_long_the_clip() -> None:
+    # longer than two of true_peaks' chunks and not a whole number of them, so the chunk edges
+    # and the clip's ends are both crossed; against the plain form of the same FIR: the samples
+    # zero-stuffed to 4x and convolved with the interpolator, in double precision
+    rng = np.random.default_rng(7)
+    x = (rng.standard_normal(2 * audio._PEAK_CHUNK + 1234) * 0.2).astype(np.float32)
+    h = audio._interpolator().astype(np.float64)
+    stuffed = np.zeros(4 * len(x))
+    stuffed[::4] = x
+    at_4x = np.convolve(stuffed, h)[len(h) // 2 : len(h) // 2 + len(stuffed)]
+    expected = np.abs(at_4x).reshape(-1, 4).max(axis=1)
+    assert np.allclose(audio.true_peaks(x), expected, rtol=1e-5, atol=1e-6)
+
+
 def test_encode_reaches_loudness_target_and_tags_chapters(tmp_path: Path) -> None:
     # a quiet tone with loud bursts: gain alone would push the peaks over the ceiling
     sections = [section_audio(tmp_path, 0, [4.0], amplitude=0.05), section_audio(tmp_path, 1, [0.3, 4.0], 0.9)]

@@ -236,19 +236,32 @@ def true_peaks(x: np.ndarray) -> np.ndarray:
 
     Each of the three in-between phases is a 13-tap FIR over the samples (polyphase), so nothing
     is ever held at four times the rate; each is summed as 13 shifted copies of the samples
-    (np.convolve makes one call per output sample, three times slower)."""
+    (np.convolve makes one call per output sample, three times slower). The samples are taken
+    in chunks that stay in the core's cache, through two buffers made once: over a whole clip,
+    each of the 39 multiply-adds went out to memory and back, and allocated its temporary (twice
+    the time, and a page fault for every page of every temporary)."""
     h = _interpolator()
     taps_per_phase = len(h[1::_OVERSAMPLE])
     padded = np.concatenate([np.zeros(taps_per_phase - 7, x.dtype), x, np.zeros(6, x.dtype)])
+    phases = [h[phase::_OVERSAMPLE] for phase in range(1, _OVERSAMPLE)]  # the value at n + phase/4
     peaks = np.abs(x)
-    between = np.empty_like(x)
-    for phase in range(1, _OVERSAMPLE):
-        taps = h[phase::_OVERSAMPLE]  # the value at n + phase/4, from the samples n-5 .. n+6
-        between[:] = 0  # between[n] = sum of taps[k] * x[n + 6 - k]
-        for k, tap in enumerate(taps):
-            between += tap * padded[taps_per_phase - 1 - k : taps_per_phase - 1 - k + len(x)]
-        np.maximum(peaks, np.abs(between), out=peaks)
+    between, product = np.empty(_PEAK_CHUNK, x.dtype), np.empty(_PEAK_CHUNK, x.dtype)
+    for start in range(0, len(x), _PEAK_CHUNK):
+        n = min(_PEAK_CHUNK, len(x) - start)
+        total, term, chunk_peaks = between[:n], product[:n], peaks[start : start + n]
+        for taps in phases:
+            total[:] = 0  # total[i] = sum of taps[k] * x[start + i + 6 - k], from the samples n-5 .. n+6
+            for k, tap in enumerate(taps):
+                at = start + taps_per_phase - 1 - k
+                np.multiply(padded[at : at + n], tap, out=term)
+                total += term
+            np.maximum(chunk_peaks, np.abs(total, out=total), out=chunk_peaks)
     return peaks
+
+
+# Samples per chunk of true_peaks: its three arrays of float32 stay within a core's L2 cache (fastest
+# measured of 2,048 to 131,072; 2.2x the whole-clip sums on a 20 s clip).
+_PEAK_CHUNK = 32_768
 
 
 def gain_envelope(block_peaks: np.ndarray, scale: float, ceiling: float) -> np.ndarray:
