@@ -247,13 +247,13 @@ def true_peaks(x: np.ndarray) -> np.ndarray:
     peaks = np.abs(x)
     between, product = np.empty(_PEAK_CHUNK, x.dtype), np.empty(_PEAK_CHUNK, x.dtype)
     for start in range(0, len(x), _PEAK_CHUNK):
-        n = min(_PEAK_CHUNK, len(x) - start)
-        total, term, chunk_peaks = between[:n], product[:n], peaks[start : start + n]
+        count = min(_PEAK_CHUNK, len(x) - start)
+        total, term, chunk_peaks = between[:count], product[:count], peaks[start : start + count]
         for taps in phases:
-            total[:] = 0  # total[i] = sum of taps[k] * x[start + i + 6 - k], from the samples n-5 .. n+6
+            total[:] = 0  # total[i] = sum of taps[k] * x[start + i + 6 - k]: the samples 5 before to 6 after
             for k, tap in enumerate(taps):
                 at = start + taps_per_phase - 1 - k
-                np.multiply(padded[at : at + n], tap, out=term)
+                np.multiply(padded[at : at + count], tap, out=term)
                 total += term
             np.maximum(chunk_peaks, np.abs(total, out=total), out=chunk_peaks)
     return peaks
